@@ -1,0 +1,22 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { Channel, NotificationStatusCode, RecipientRole } from './enums';
+import { IsTimestamp } from './validators';
+
+export class StatusRecipient {
+  @IsUUID() personId!: string;
+  @IsIn(Object.values(RecipientRole)) role!: RecipientRole;
+  @IsOptional() @Matches(/^\+38\d{3}\*{5}\d{2}$/) maskedPhone?: string;
+}
+
+/** Value of `esoz.notification.status.v1` (key = event id): what reached whom, for upstream. */
+export class NotificationStatus {
+  @IsUUID() eventId!: string;
+  @IsOptional() @IsUUID() notificationId?: string;
+  @IsTimestamp() at!: string;
+  @IsIn(Object.values(NotificationStatusCode)) status!: NotificationStatusCode;
+  @IsOptional() @IsIn(Object.values(Channel)) channel?: Channel;
+  @IsOptional() @ValidateNested() @Type(() => StatusRecipient) recipient?: StatusRecipient;
+  /** Machine code (NOT_VIBER_USER, NO_REPORT_IN_TIME, NO_AUTH_METHOD, ...), never free text with personal data. */
+  @IsOptional() @IsString() @Matches(/^[A-Z0-9_]{1,64}$/) @MaxLength(64) reason?: string;
+}

@@ -1,0 +1,62 @@
+import { plainToInstance, type ClassConstructor } from 'class-transformer';
+import { validateSync, type ValidationError } from 'class-validator';
+
+/** Messages bigger than this are rejected before JSON parsing (contract messages are a few KiB). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+
+/** A message that can never be processed: it goes to the DLQ with `reason` and the consumer moves on. */
+export class InvalidMessageError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'InvalidMessageError';
+  }
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function parseJson(raw: Buffer | string | null | undefined): unknown {
+  if (raw === null || raw === undefined) throw new InvalidMessageError('EMPTY_VALUE');
+  const bytes = typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw;
+  if (bytes.length > MAX_MESSAGE_BYTES) throw new InvalidMessageError('MESSAGE_TOO_LARGE');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InvalidMessageError('INVALID_UTF8');
+  }
+  try {
+    // Prototype-pollution keys are dropped while parsing, before any object is built from them.
+    return JSON.parse(text, (key, value: unknown) => (FORBIDDEN_KEYS.has(key) ? undefined : value));
+  } catch {
+    throw new InvalidMessageError('INVALID_JSON');
+  }
+}
+
+/** Validates a plain value against a contract class. The reason names fields and rules, never values. */
+export function validateMessage<T extends object>(cls: ClassConstructor<T>, plain: unknown): T {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new InvalidMessageError('NOT_AN_OBJECT');
+  }
+  const instance = plainToInstance(cls, plain, { excludeExtraneousValues: false });
+  const errors = validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true });
+  if (errors.length > 0) throw new InvalidMessageError(`INVALID_MESSAGE: ${describeErrors(errors)}`);
+  return instance;
+}
+
+export function parseMessage<T extends object>(
+  cls: ClassConstructor<T>,
+  raw: Buffer | string | null | undefined,
+): T {
+  return validateMessage(cls, parseJson(raw));
+}
+
+function describeErrors(errors: ValidationError[], path = ''): string {
+  return errors
+    .flatMap((error) => {
+      const at = path ? `${path}.${error.property}` : error.property;
+      const own = error.constraints ? [`${at} (${Object.keys(error.constraints).join(',')})`] : [];
+      return [...own, ...(error.children?.length ? [describeErrors(error.children, at)] : [])];
+    })
+    .slice(0, 5)
+    .join('; ');
+}
