@@ -1,0 +1,6 @@
+export * from './config';
+export * from './code-cipher';
+export * from './masking';
+export * from './logger';
+export * from './metrics';
+export * from './json-depth';
