@@ -1,0 +1,20 @@
+import { DataSource } from 'typeorm';
+import { Initial1763900000000 } from './migrations/1763900000000-initial';
+import { Slip1763900000001 } from './migrations/1763900000001-slip';
+import { OneDeliveryPerStep1763900000002 } from './migrations/1763900000002-one-delivery-per-step';
+
+export const MIGRATIONS = [Initial1763900000000, Slip1763900000001, OneDeliveryPerStep1763900000002];
+
+/** Apps never synchronize or run migrations themselves: `migrate.ts` does it once, under an advisory lock. */
+export function createDataSource(url: string, poolSize = 10, applicationName = 'esoz-notify'): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: false,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    applicationName,
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+  });
+}
