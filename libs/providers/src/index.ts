@@ -1,0 +1,3 @@
+export * from './channel-gateway';
+export * from './turbosms';
+export * from './fake';

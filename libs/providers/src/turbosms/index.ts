@@ -1,0 +1,4 @@
+export * from './turbosms.types';
+export * from './turbosms.client';
+export * from './turbosms.gateway';
+export * from './turbosms.webhook';
