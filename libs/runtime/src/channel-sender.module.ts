@@ -1,0 +1,157 @@
+import {
+  BadRequestException,
+  Controller,
+  type DynamicModule,
+  HttpCode,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+  Post,
+  type Provider,
+  type RawBodyRequest,
+  Req,
+  UnauthorizedException,
+  UseFilters,
+  type Type,
+} from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { DeliveryCommand, type Topic } from '@app/contracts';
+import { CHANNEL_TOPIC, DeliveryEngine, type DeliveryPolicy, OutboxRelay } from '@app/delivery';
+import { type InboundMessage, RethrowRpcErrorsFilter, type TopicBinding } from '@app/kafka';
+import { AppMetrics, type BaseAppConfig, CodeCipher } from '@app/platform';
+import {
+  type ChannelGateway,
+  parseTurboSmsWebhook,
+  WebhookPayloadError,
+  WebhookSignatureError,
+} from '@app/providers';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { RuntimeModule } from './runtime.module';
+
+/** The part of Express's request the webhook reads (raw body for the HMAC check). */
+interface WebhookRequest {
+  header(name: string): string | undefined;
+}
+
+export const CHANNEL_GATEWAY = Symbol('CHANNEL_GATEWAY');
+
+export interface ChannelSenderOptions {
+  appName: string;
+  channel: 'DIIA' | 'VIBER' | 'SMS';
+  config: BaseAppConfig;
+  logger: Logger;
+  policy: DeliveryPolicy;
+  /** Provider adapter (real HTTP or stub) bound to CHANNEL_GATEWAY. */
+  gateway: Provider;
+  /** Shared secret of the provider's delivery-report webhook; no webhook route when absent. */
+  webhookSecret?: string;
+  extraControllers?: Type[];
+  extraProviders?: Provider[];
+}
+
+export const deliveryBindings = (channel: 'DIIA' | 'VIBER' | 'SMS'): TopicBinding[] => [
+  { topic: CHANNEL_TOPIC[channel], schema: DeliveryCommand },
+];
+
+@Injectable()
+class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  constructor(private readonly engine: DeliveryEngine) {}
+  onApplicationBootstrap(): void {
+    this.engine.start();
+  }
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.engine.stop();
+  }
+}
+
+/** The consumer only stores commands (durably, idempotently); the engine's worker sends them. */
+function deliveryConsumer(topic: Topic): Type {
+  @Controller()
+  @UseFilters(RethrowRpcErrorsFilter)
+  class DeliveryConsumer {
+    constructor(private readonly engine: DeliveryEngine) {}
+    async accept(messages: InboundMessage<DeliveryCommand>[]): Promise<void> {
+      await this.engine.accept(messages.map((message) => message.value));
+    }
+  }
+  const descriptor = Object.getOwnPropertyDescriptor(DeliveryConsumer.prototype, 'accept')!;
+  EventPattern(topic)(DeliveryConsumer.prototype, 'accept', descriptor);
+  Payload()(DeliveryConsumer.prototype, 'accept', 0);
+  return DeliveryConsumer;
+}
+
+function turboSmsWebhook(secret: string, channel: 'VIBER' | 'SMS'): Type {
+  @Controller('webhooks')
+  class TurboSmsWebhookController {
+    constructor(private readonly engine: DeliveryEngine) {}
+
+    @Post('turbosms')
+    @HttpCode(204)
+    async report(@Req() request: RawBodyRequest<WebhookRequest>): Promise<void> {
+      let report;
+      try {
+        report = parseTurboSmsWebhook(
+          request.rawBody ?? Buffer.alloc(0),
+          request.header('x-signature'),
+          secret,
+        );
+      } catch (error) {
+        if (error instanceof WebhookSignatureError)
+          throw new UnauthorizedException('invalid webhook signature');
+        if (error instanceof WebhookPayloadError) throw new BadRequestException(error.message);
+        throw error;
+      }
+      if (report.channel !== channel) throw new BadRequestException(`report for another channel`);
+      await this.engine.applyReports([report]);
+    }
+  }
+  return TurboSmsWebhookController;
+}
+
+/** Everything a channel sender app is: consumer, delivery engine, provider port, optional report webhook. */
+@Module({})
+export class ChannelSenderModule {
+  static register(options: ChannelSenderOptions): DynamicModule {
+    const { channel, logger, policy } = options;
+    const controllers = [deliveryConsumer(CHANNEL_TOPIC[channel])];
+    if (options.webhookSecret && channel !== 'DIIA')
+      controllers.push(turboSmsWebhook(options.webhookSecret, channel));
+    return {
+      module: ChannelSenderModule,
+      imports: [RuntimeModule.forApp(options.appName, options.config, logger)],
+      controllers: [...controllers, ...(options.extraControllers ?? [])],
+      providers: [
+        options.gateway,
+        {
+          provide: DeliveryEngine,
+          inject: [CHANNEL_GATEWAY, DataSource, CodeCipher, OutboxRelay, AppMetrics],
+          useFactory: (
+            gateway: ChannelGateway,
+            dataSource: DataSource,
+            cipher: CodeCipher,
+            relay: OutboxRelay,
+            metrics: AppMetrics,
+          ) =>
+            new DeliveryEngine(
+              channel,
+              gateway,
+              policy,
+              dataSource,
+              cipher,
+              relay,
+              logger.child({ component: 'delivery', channel }),
+              metrics,
+            ),
+        },
+        EngineLifecycle,
+        ...(options.extraProviders ?? []),
+      ],
+      exports: [DeliveryEngine],
+    };
+  }
+}
+
+export const InjectGateway = () => Inject(CHANNEL_GATEWAY);

@@ -1,0 +1,96 @@
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { OutboxRelay } from '@app/delivery';
+import { createKafka, KafkaProducer } from '@app/kafka';
+import { AppMetrics, type BaseAppConfig, CodeCipher } from '@app/platform';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { HealthController } from './health.controller';
+import { MetricsController } from './metrics.controller';
+import { APP_CONFIG, APP_LOGGER, KAFKA } from './tokens';
+
+/** Starts the shared pieces when the app starts and stops them in reverse order (Kafka before the database). */
+@Injectable()
+class RuntimeLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(
+    private readonly producer: KafkaProducer,
+    private readonly relay: OutboxRelay,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.producer.connect();
+    this.relay.start();
+  }
+
+  /** Before any module's shutdown hook: TypeORM's own hook may close the pool the relay still uses. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+    await this.producer.disconnect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+/**
+ * What every app has: its validated config, JSON logger, metrics, the database, one Kafka client and
+ * producer, the outbox relay, the code cipher, and `/health` + `/metrics` on the app's port.
+ */
+@Module({})
+export class RuntimeModule {
+  static forApp(appName: string, config: BaseAppConfig, logger: Logger): DynamicModule {
+    const metrics = new AppMetrics(appName);
+    const kafka = createKafka(config.KAFKA_BROKERS, `${appName}${config.KAFKA_CLIENT_ID_SUFFIX}`, logger);
+    return {
+      module: RuntimeModule,
+      global: true,
+      imports: [
+        TerminusModule,
+        TypeOrmModule.forRoot({
+          type: 'postgres',
+          url: config.DATABASE_URL,
+          synchronize: false,
+          migrationsRun: false,
+          applicationName: appName,
+          extra: { max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5000 },
+          retryAttempts: 30,
+          retryDelay: 1000,
+        }),
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_LOGGER, useValue: logger },
+        { provide: AppMetrics, useValue: metrics },
+        { provide: KAFKA, useValue: kafka },
+        { provide: KafkaProducer, useValue: new KafkaProducer(kafka) },
+        { provide: CodeCipher, useValue: new CodeCipher(config.CODE_ENCRYPTION_KEY) },
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, KafkaProducer],
+          useFactory: (dataSource: DataSource, producer: KafkaProducer) =>
+            new OutboxRelay(dataSource, producer, logger.child({ component: 'outbox' }), metrics),
+        },
+        RuntimeLifecycle,
+      ],
+      exports: [APP_CONFIG, APP_LOGGER, AppMetrics, KAFKA, KafkaProducer, CodeCipher, OutboxRelay],
+    };
+  }
+}
+
+export const InjectConfig = () => Inject(APP_CONFIG);
+export const InjectLogger = () => Inject(APP_LOGGER);
+export const InjectKafka = () => Inject(KAFKA);
+export type { Kafka };
