@@ -1,0 +1,20 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { RuntimeModule } from '@app/runtime';
+import type { Logger } from 'pino';
+import { NotificationService } from './notification.service';
+import { RetentionService } from './retention.service';
+import { ResolverConsumer } from './resolver.consumer';
+import type { ResolverConfig } from './resolver.config';
+import { SupportController } from './support.controller';
+
+@Module({})
+export class ResolverModule {
+  static register(config: ResolverConfig, logger: Logger): DynamicModule {
+    return {
+      module: ResolverModule,
+      imports: [RuntimeModule.forApp('resolver', config, logger)],
+      controllers: [ResolverConsumer, SupportController],
+      providers: [NotificationService, RetentionService],
+    };
+  }
+}
