@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AggregatorController } from './aggregator.controller';
+import { ControlController } from './control.controller';
+import { HealthController } from './health.controller';
+import { ProviderTokenGuard } from './provider-token.guard';
+import { ReportWebhookService } from './report-webhook.service';
+import { SimulatorConfig } from './simulator.config';
+import { SimulatorService } from './simulator.service';
+
+/** The config is loaded once by the caller (main.ts, or a test) and handed in. */
+@Module({})
+export class SimulatorModule {
+  static forRoot(config: SimulatorConfig): DynamicModule {
+    return {
+      module: SimulatorModule,
+      controllers: [AggregatorController, ControlController, HealthController],
+      providers: [
+        { provide: SimulatorConfig, useValue: config },
+        SimulatorService,
+        ReportWebhookService,
+        ProviderTokenGuard,
+      ],
+    };
+  }
+}
