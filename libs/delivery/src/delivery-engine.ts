@@ -5,6 +5,7 @@ import {
   NotificationStatus,
   NotificationStatusCode,
   Topic,
+  validateMessage,
   type NotificationType,
 } from '@app/contracts';
 import {
@@ -59,6 +60,8 @@ export interface DeliveryPolicy {
 
 interface DeliveryRow {
   id: string;
+  event_id: string;
+  notification_id: string;
   state: DeliveryState;
   command: DeliveryCommand;
   attempts: number;
@@ -134,7 +137,7 @@ export class DeliveryEngine {
       // row is still locked, provider_message_id not visible). Matching on our delivery id as well makes
       // FOR UPDATE wait for that commit and then see the SENT row, instead of dropping the report.
       const rows: DeliveryRow[] = await manager.query(
-        `SELECT id, state, command, attempts, provider_message_id FROM delivery
+        `SELECT id, event_id, notification_id, state, command, attempts, provider_message_id FROM delivery
          WHERE channel = $1 AND (provider_message_id = ANY($2::text[]) OR id = ANY($3::uuid[]))
          ORDER BY id FOR UPDATE`,
         [
@@ -146,7 +149,7 @@ export class DeliveryEngine {
         ],
       );
       const effects = new Effects();
-      for (const row of rows) {
+      for (const row of this.withoutMalformed(rows, effects)) {
         const report = decisive.find((candidate) => candidate.providerMessageId === row.provider_message_id);
         // Found by delivery id but never sent with this provider id (e.g. the attempt rolled back).
         if (!report) continue;
@@ -190,16 +193,17 @@ export class DeliveryEngine {
   private async attemptDue(): Promise<number> {
     const count = await this.dataSource.transaction(async (manager) => {
       const rows: DeliveryRow[] = await manager.query(
-        `SELECT id, state, command, attempts, provider_message_id FROM delivery
+        `SELECT id, event_id, notification_id, state, command, attempts, provider_message_id FROM delivery
          WHERE channel = $1 AND state = 'PENDING' AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [this.channel, this.options.batchSize],
       );
       if (rows.length === 0) return 0;
-      // Provider calls run concurrently; the rows stay locked so no other worker sends them meanwhile.
-      const outcomes = await Promise.all(rows.map((row) => this.attempt(row.command)));
       const effects = new Effects();
-      for (const [index, row] of rows.entries()) this.applyAttempt(row, outcomes[index], effects);
+      const sendable = this.withoutMalformed(rows, effects);
+      // Provider calls run concurrently; the rows stay locked so no other worker sends them meanwhile.
+      const outcomes = await Promise.all(sendable.map((row) => this.attempt(row.command)));
+      for (const [index, row] of sendable.entries()) this.applyAttempt(row, outcomes[index], effects);
       await this.commitEffects(manager, effects);
       return rows.length;
     });
@@ -301,13 +305,14 @@ export class DeliveryEngine {
   private async expireReportWaits(): Promise<void> {
     const count = await this.dataSource.transaction(async (manager) => {
       const rows: DeliveryRow[] = await manager.query(
-        `SELECT id, state, command, attempts, provider_message_id FROM delivery
+        `SELECT id, event_id, notification_id, state, command, attempts, provider_message_id FROM delivery
          WHERE channel = $1 AND state = 'SENT' AND report_deadline_at <= now()
          ORDER BY report_deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [this.channel, this.options.batchSize],
       );
       const effects = new Effects();
-      for (const row of rows) this.fallBackOrFail(row, row.attempts, 'NO_REPORT_IN_TIME', effects);
+      for (const row of this.withoutMalformed(rows, effects))
+        this.fallBackOrFail(row, row.attempts, 'NO_REPORT_IN_TIME', effects);
       await this.commitEffects(manager, effects);
       return rows.length;
     });
@@ -326,6 +331,35 @@ export class DeliveryEngine {
     } catch (error) {
       if (!(error instanceof ProviderUnavailableError)) throw error;
     }
+  }
+
+  /**
+   * Commands are validated at the Kafka edge, so a stored command that no longer reads as one (a bug, a
+   * hand edit, a schema change) is a single bad row: it ends FAILED with MALFORMED_COMMAND instead of
+   * failing every pass of the worker and so holding up every other recipient of the channel.
+   */
+  private withoutMalformed(rows: DeliveryRow[], effects: Effects): DeliveryRow[] {
+    return rows.filter((row) => {
+      try {
+        validateMessage(DeliveryCommand, row.command);
+        return true;
+      } catch (error) {
+        this.logger.error(
+          { deliveryId: row.id, eventId: row.event_id, err: error },
+          `${this.channel} delivery ${row.id} holds a malformed command: ended FAILED`,
+        );
+        effects.finish({ ...row, lastError: 'MALFORMED_COMMAND' }, DeliveryState.FAILED);
+        effects.statuses.push({
+          eventId: row.event_id,
+          notificationId: row.notification_id,
+          at: new Date().toISOString(),
+          status: NotificationStatusCode.FAILED,
+          channel: this.channel,
+          reason: 'MALFORMED_COMMAND',
+        });
+        return false;
+      }
+    });
   }
 
   /** Ends this channel's attempt and hands over to the next channel of the plan, or ends the event. */
