@@ -308,7 +308,7 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
 
     expect(await finalTimeline(event.eventId)).toEqual(['RESOLVED::', 'SENT:VIBER:', 'DELIVERED:VIBER:']);
     const sent = await providerMessages(event.eventId, phoneOf(person));
-    expect(sent.map((message) => message.channel)).toEqual(['viber']);
+    expect(sent.map((message) => message.channel)).toEqual(['VIBER']);
     expect(sent[0].text).toContain('4821');
   });
 
@@ -354,7 +354,7 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
         'DELIVERED:SMS:',
       ]);
       const sent = await providerMessages(event.eventId, phoneOf(person));
-      expect(sent.map((message) => message.channel)).toEqual(['sms']);
+      expect(sent.map((message) => message.channel)).toEqual(['SMS']);
       expect(sent[0].text).toContain('4821');
     },
   );
@@ -373,7 +373,7 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
       'DELIVERED:SMS:',
     ]);
     const sent = await providerMessages(event.eventId, phoneOf(person));
-    expect(sent.map((message) => message.channel)).toEqual(['viber', 'sms']);
+    expect(sent.map((message) => message.channel)).toEqual(['VIBER', 'SMS']);
   });
 
   it('falls back to SMS when Viber stays silent past the report timeout', async () => {
@@ -393,7 +393,7 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
     const waited = rows[2].at.getTime() - rows[1].at.getTime();
     expect(waited).toBeGreaterThanOrEqual(VIBER_CODE_TIMEOUT_S * 1000 - 50);
     const sent = await providerMessages(event.eventId, phoneOf(person));
-    expect(sent.map((message) => message.channel)).toEqual(['viber', 'sms']);
+    expect(sent.map((message) => message.channel)).toEqual(['VIBER', 'SMS']);
   });
 
   // ---- Diia ------------------------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
     ]);
     expect(await diiaPushes(event.eventId)).toEqual([]);
     const sent = await providerMessages(event.eventId, phoneOf(person));
-    expect(sent.map((message) => message.channel)).toEqual(['viber']);
+    expect(sent.map((message) => message.channel)).toEqual(['VIBER']);
   });
 
   it('never sends an AUTH_OTP to Diia, even to a person with a tax id', async () => {
@@ -444,7 +444,7 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
     expect(rows[0].plan).toEqual(['VIBER', 'SMS']);
     expect((await deliveries(event.eventId)).map((row) => row.channel)).toEqual(['VIBER']);
     const sent = await providerMessages(event.eventId, phoneOf(person));
-    expect(sent.map((message) => message.channel)).toEqual(['viber']);
+    expect(sent.map((message) => message.channel)).toEqual(['VIBER']);
     expect(sent[0].text).toContain('7305');
   });
 
@@ -477,7 +477,7 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
     const sms = await deliveryOn(event.eventId, 'SMS');
     expect(sms.attempts).toBeGreaterThanOrEqual(3);
     expect(sms.last_error).toBe('HTTP_503');
-    expect((await providerMessages(event.eventId, phone)).map((message) => message.channel)).toEqual(['sms']);
+    expect((await providerMessages(event.eventId, phone)).map((message) => message.channel)).toEqual(['SMS']);
   });
 
   it('applies a delivery report that arrives before the SENT state is committed', async () => {
@@ -558,6 +558,41 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
     expect(await providerMessages(event.eventId, phone)).toEqual([]);
   });
 
+  it('ends a stored command that no longer reads as one FAILED (MALFORMED_COMMAND) and keeps sending the rest', async () => {
+    // A row the Kafka edge would never have let in (a bug, a hand edit): it must not stall the worker.
+    const broken = { id: randomUUID(), eventId: randomUUID(), notificationId: randomUUID() };
+    await db.query(
+      `INSERT INTO delivery (id, notification_id, event_id, channel, state, command, next_attempt_at)
+       VALUES ($1, $2, $3, 'SMS', 'PENDING', $4, now())`,
+      [
+        broken.id,
+        broken.notificationId,
+        broken.eventId,
+        JSON.stringify({ deliveryId: broken.id, channel: 'SMS' }),
+      ],
+    );
+    const person = adultWithOtp();
+    await setPhoneBehaviour(phoneOf(person), { viber: 'NOT_VIBER_USER' });
+    const event = prescriptionEvent(person.id);
+    await notify([person], [event]);
+
+    expect(await finalTimeline(event.eventId)).toEqual([
+      'RESOLVED::',
+      'FALLBACK:VIBER:NOT_VIBER_USER',
+      'SENT:SMS:',
+      'DELIVERED:SMS:',
+    ]);
+    const { rows: ended } = await db.query(`SELECT state, last_error FROM delivery WHERE id = $1`, [
+      broken.id,
+    ]);
+    expect(ended).toEqual([{ state: 'FAILED', last_error: 'MALFORMED_COMMAND' }]);
+    const { rows: statuses } = await db.query(
+      `SELECT status, channel, reason FROM notification_status_log WHERE event_id = $1`,
+      [broken.eventId],
+    );
+    expect(statuses).toEqual([{ status: 'FAILED', channel: 'SMS', reason: 'MALFORMED_COMMAND' }]);
+  });
+
   // ---- exactly one terminal status -------------------------------------------------------------------------
 
   it('records a late Viber report after the SMS went out without a second terminal status', async () => {
@@ -636,6 +671,6 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
       'DELIVERED:SMS:',
     ]);
     const sent = await providerMessages(event.eventId, phoneOf(person));
-    expect(sent.map((message) => message.channel)).toEqual(['viber', 'sms']);
+    expect(sent.map((message) => message.channel)).toEqual(['VIBER', 'SMS']);
   });
 });

@@ -117,7 +117,7 @@ describe('first slice: resolver → viber-sender → simulator, SMS fallback (re
     });
     const sent = await simulatorMessages(person.phones[0].number);
     expect(sent).toHaveLength(1);
-    expect(sent[0].channel).toBe('viber');
+    expect(sent[0].channel).toBe('VIBER');
     expect(sent[0].text).toContain('0000-K8K5-5MTE-352H');
     expect(sent[0].text).toContain('4821');
   });
@@ -138,7 +138,7 @@ describe('first slice: resolver → viber-sender → simulator, SMS fallback (re
       'DELIVERED:SMS:',
     ]);
     const sent = await simulatorMessages(phone);
-    expect(sent.map((message) => message.channel)).toEqual(['sms']);
+    expect(sent.map((message) => message.channel)).toEqual(['SMS']);
     expect(sent[0].text).toContain('4821');
   });
 

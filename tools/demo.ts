@@ -271,14 +271,14 @@ async function checkProviderSide(
     recipientPhone &&
     (terminal.channel === 'VIBER' || terminal.channel === 'SMS')
   ) {
-    const channel = terminal.channel.toLowerCase();
     const sent = await simulatorMessages(target, recipientPhone);
     if (
       !sent.some(
-        (message) => message.channel === channel && (!scenario.code || message.text.includes(scenario.code)),
+        (message) =>
+          message.channel === terminal.channel && (!scenario.code || message.text.includes(scenario.code)),
       )
     ) {
-      problems.push(`simulator has no ${channel} message with the code for the recipient`);
+      problems.push(`simulator has no ${terminal.channel} message with the code for the recipient`);
     }
   }
   return problems;

@@ -30,7 +30,7 @@ const delivery = (id: string, channel: string, step: number, state: string): Del
   late_report: null,
 });
 
-const message = (id: string, channel: 'viber' | 'sms', sequenceId: string) => ({
+const message = (id: string, channel: 'VIBER' | 'SMS', sequenceId: string) => ({
   id,
   phone: PHONE,
   channel,
@@ -47,7 +47,7 @@ function viberDelivered(): CheckInput {
     notifications: [{ id: NOTIFICATION, event_id: EVENT, state: 'RESOLVED' }],
     statuses: [status('RESOLVED', null), status('SENT', 'VIBER'), status('DELIVERED', 'VIBER', true)],
     deliveries: [delivery(VIBER, 'VIBER', 1, 'DELIVERED')],
-    simulatorMessages: [message('v1', 'viber', VIBER)],
+    simulatorMessages: [message('v1', 'VIBER', VIBER)],
     diiaPushIds: new Set(),
     announced: new Map([
       [
@@ -73,7 +73,7 @@ function fellBackToSms(viberState = 'FELL_BACK'): CheckInput {
     status('DELIVERED', 'SMS', true),
   ];
   input.deliveries = [delivery(VIBER, 'VIBER', 1, viberState), delivery(SMS, 'SMS', 2, 'DELIVERED')];
-  input.simulatorMessages = [message('v1', 'viber', VIBER), message('s1', 'sms', SMS)];
+  input.simulatorMessages = [message('v1', 'VIBER', VIBER), message('s1', 'SMS', SMS)];
   input.announced = new Map([
     [
       EVENT,
@@ -111,7 +111,7 @@ describe('chaos checks (tools/chaos/check.ts)', () => {
 
   it('flags a second message on one channel for one event', () => {
     const input = viberDelivered();
-    input.simulatorMessages.push(message('v2', 'viber', VIBER));
+    input.simulatorMessages.push(message('v2', 'VIBER', VIBER));
     expect(counts(input)).toMatchObject({ duplicated: 1, codes: ['MESSAGE_TWICE'] });
   });
 

@@ -110,8 +110,6 @@ export interface CheckResult {
   };
 }
 
-const PHONE_CHANNELS: Record<string, string> = { VIBER: 'viber', SMS: 'sms' };
-
 export function outcomeOf(row: { status: string; channel?: string | null } | undefined): string {
   if (!row) return 'NONE';
   return row.status === 'DELIVERED' ? `DELIVERED/${row.channel}` : row.status;
@@ -148,7 +146,7 @@ export function checkRun(input: CheckInput): CheckResult {
       );
       continue;
     }
-    if (PHONE_CHANNELS[delivery.channel] !== message.channel)
+    if (delivery.channel !== message.channel)
       add(
         'inconsistent',
         'MESSAGE_ON_WRONG_CHANNEL',
@@ -288,8 +286,7 @@ export function checkRun(input: CheckInput): CheckResult {
           diiaUnverified++;
       } else if (
         !messages.some(
-          (message) =>
-            message.sequenceId === delivered.id && message.channel === PHONE_CHANNELS[delivered.channel],
+          (message) => message.sequenceId === delivered.id && message.channel === delivered.channel,
         )
       ) {
         add(

@@ -39,8 +39,8 @@ interface SimulatedMessage {
 export interface ControlMessageView {
   id: string;
   phone: string;
-  /** Same spelling as the wire `type`. */
-  channel: TurboSmsMessageType;
+  /** The contract's channel name (architecture.md §4), not the wire `type`. */
+  channel: 'VIBER' | 'SMS';
   text: string;
   time: string;
   sequenceId: string | null;
@@ -185,7 +185,7 @@ export class SimulatorService implements OnModuleDestroy {
       .map((message) => ({
         id: message.id,
         phone: message.phone,
-        channel: message.type,
+        channel: message.type === 'viber' ? 'VIBER' : 'SMS',
         text: message.text,
         time: message.sentAt,
         sequenceId: message.sequenceId,

@@ -236,7 +236,7 @@ describe('provider simulator', () => {
         {
           id: messageId,
           phone: PHONE,
-          channel: 'viber',
+          channel: 'VIBER',
           text: TEXT,
           time: expect.any(String),
           sequenceId,
