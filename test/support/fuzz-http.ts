@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { signWebhookBody } from '@app/providers';
-import type { Prng } from './prng';
+import type { SeededRandom } from '@app/testing';
 
 /**
  * Hostile HTTP requests for every endpoint of the apps. Every request is wrong by construction (bad or
@@ -80,7 +80,7 @@ const GARBAGE_SEGMENTS = [
 
 export class HttpFuzzer {
   constructor(
-    private readonly prng: Prng,
+    private readonly prng: SeededRandom,
     private readonly targets: HttpTargets,
     private readonly secrets: HttpSecrets,
   ) {}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MAX_MESSAGE_BYTES, Topic } from '@app/contracts';
 import { CodeCipher } from '@app/platform';
 import { uniquePhone, uniqueTaxId } from '@app/testing';
-import type { Prng } from './prng';
+import type { SeededRandom } from '@app/testing';
 
 /**
  * Hostile Kafka inputs for the six consumed topics, built from a seeded PRNG. Every message says what must
@@ -55,7 +55,7 @@ export interface FuzzContext {
 // ---------------------------------------------------------------------------------------------------------
 // Valid bases
 
-export function otpPerson(prng: Prng, options: { taxId?: boolean } = {}): Json {
+export function otpPerson(prng: SeededRandom, options: { taxId?: boolean } = {}): Json {
   const phone = uniquePhone();
   return {
     id: randomUUID(),
@@ -102,7 +102,7 @@ export function offlinePerson(): Json {
   };
 }
 
-export function requestFor(prng: Prng, subjectPersonId: string): Json {
+export function requestFor(prng: SeededRandom, subjectPersonId: string): Json {
   return {
     eventId: randomUUID(),
     type: 'MEDICATION_REQUEST_CREATED',
@@ -127,7 +127,7 @@ export const CHANNEL_OF: Partial<Record<Topic, string>> = {
 };
 
 /** A command as the resolver would send it: one step, nothing left in the plan, code sealed. */
-export function commandFor(prng: Prng, context: FuzzContext, topic: Topic): Json {
+export function commandFor(prng: SeededRandom, context: FuzzContext, topic: Topic): Json {
   const channel = CHANNEL_OF[topic]!;
   const slip = channel === 'SLIP';
   return {
@@ -357,7 +357,7 @@ export class KafkaFuzzer {
   private readonly subjects: string[] = [];
 
   constructor(
-    private readonly prng: Prng,
+    private readonly prng: SeededRandom,
     private readonly context: FuzzContext,
   ) {}
 

@@ -1,7 +1,7 @@
 import { requestJson, sleep } from '../lib/net';
 import type { ChildApp } from './children';
 import { restartPostgres, type KafkaCluster } from './infra';
-import type { Random } from './random';
+import type { SeededRandom } from '@app/testing';
 
 export const APPS = [
   'resolver',
@@ -57,7 +57,11 @@ export interface FaultRecord {
 }
 
 /** When each fault happens, given the publishing time `publishS`. Deterministic for the seed. */
-export function planFaults(random: Random, options: FaultPlanOptions, publishS: number): PlannedFault[] {
+export function planFaults(
+  random: SeededRandom,
+  options: FaultPlanOptions,
+  publishS: number,
+): PlannedFault[] {
   const [from, to] = options.window.map((share) => share * publishS);
   const plan: PlannedFault[] = [];
   for (const app of APPS) {
@@ -112,7 +116,7 @@ export interface FaultContext {
   databaseUrl: string;
   root: string;
   infraLog: string;
-  random: Random;
+  random: SeededRandom;
   readyTimeoutMs: number;
   /** Before an app is killed (e.g. read the Diia stub's in-memory pushes one last time). */
   beforeKill?: (app: ChildApp) => Promise<void>;

@@ -22,7 +22,7 @@ import { APPS, FaultRunner, planFaults, type AppName } from './faults';
 import { ensurePostgresRunning, KafkaCluster, recreateDatabase, runCommand } from './infra';
 import { Db, DiiaPushCollector, TopicProbe } from './observe';
 import type { ChaosOptions } from './options';
-import { Random } from './random';
+import { SeededRandom } from '@app/testing';
 import { formatReport, verdictOf, writeReport, type ChaosReport, type CrashRecord } from './report';
 import { buildMessage, buildWorkload, type ChaosEvent, type Workload } from './workload';
 
@@ -48,7 +48,7 @@ export async function runChaos(options: ChaosOptions, signal?: AbortSignal): Pro
 }
 
 class ChaosRun {
-  private readonly random: Random;
+  private readonly random: SeededRandom;
   private readonly workload: Workload;
   private readonly apps = new Map<string, ChildApp>();
   private readonly crashes: CrashRecord[] = [];
@@ -80,7 +80,7 @@ class ChaosRun {
     external?: AbortSignal,
   ) {
     this.code = gitState(options.root);
-    this.random = new Random(options.seed);
+    this.random = new SeededRandom(options.seed);
     this.workload = buildWorkload(this.random, {
       events: options.events,
       republishShare: options.republishShare,

@@ -5,7 +5,7 @@ import type {
   NotificationType,
   PersonSnapshot,
 } from '@app/contracts';
-import type { Random } from './random';
+import type { SeededRandom } from '@app/testing';
 
 /**
  * What a person is like at the providers (simulator / Diia stub behaviours) and in the registry. The
@@ -122,7 +122,7 @@ const OPERATORS = ['050', '063', '066', '067', '068', '073', '093', '095', '097'
 const SINCE = '2021-03-01T09:00:00.000Z';
 
 /** Persons and events for one run; deterministic for a seed (ids apart). */
-export function buildWorkload(random: Random, options: WorkloadOptions): Workload {
+export function buildWorkload(random: SeededRandom, options: WorkloadOptions): Workload {
   const phones = new Set<string>();
   const taxIds = new Set<string>();
   const untouchedPhones = new Set<string>();
@@ -266,7 +266,7 @@ export function buildWorkload(random: Random, options: WorkloadOptions): Workloa
   return { persons, events, untouchedPhones };
 }
 
-function eventType(random: Random, profile: Profile): NotificationType {
+function eventType(random: SeededRandom, profile: Profile): NotificationType {
   if (profile === 'child' || profile === 'offline')
     return random.chance(0.9)
       ? random.pick(['MEDICATION_REQUEST_CREATED', 'SERVICE_REQUEST_CREATED'] as const)
@@ -297,7 +297,7 @@ export function expectedOutcome(subject: ChaosPerson, type: NotificationType): s
 /** The message for `event`, stamped now: codes expire `codeTtlSeconds` from now (AUTH_OTP: 300 s). */
 export function buildMessage(
   event: ChaosEvent,
-  random: Random,
+  random: SeededRandom,
   codeTtlSeconds: number,
 ): NotificationRequested {
   const now = Date.now();

@@ -1,2 +1,3 @@
 export * from './fixtures';
 export * from './kafka-helpers';
+export * from './seeded-random';

@@ -1,9 +1,9 @@
 /**
- * A small seeded PRNG (mulberry32) for the fuzz suites: the same seed gives the same inputs, so a failing
- * run can be replayed with `FUZZ_SEED=<seed>`. Identifiers that must be unique across runs (event ids,
- * markers) do not come from here; everything about the shape of an input does.
+ * A small seeded PRNG (mulberry32) for the fuzz suites and the chaos harness: the same seed gives the same
+ * inputs and fault schedule, so a failing run can be replayed by its seed. Identifiers that must be unique
+ * across runs (event ids, markers) do not come from here; everything about the shape of a run does.
  */
-export class Prng {
+export class SeededRandom {
   private state: number;
 
   constructor(readonly seed: number) {
@@ -16,12 +16,16 @@ export class Prng {
     let t = this.state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   }
 
   /** Integer in [min, max]. */
   int(min: number, max: number): number {
     return min + Math.floor(this.next() * (max - min + 1));
+  }
+
+  between(min: number, max: number): number {
+    return min + this.next() * (max - min);
   }
 
   chance(probability: number): boolean {
@@ -30,6 +34,18 @@ export class Prng {
 
   pick<T>(items: readonly T[]): T {
     return items[Math.floor(this.next() * items.length)];
+  }
+
+  /** One key of `weights`, with probability proportional to its weight. */
+  weighted<K extends string>(weights: Record<K, number>): K {
+    const entries = Object.entries(weights) as [K, number][];
+    const total = entries.reduce((sum, [, weight]) => sum + weight, 0);
+    let roll = this.next() * total;
+    for (const [key, weight] of entries) {
+      roll -= weight;
+      if (roll < 0) return key;
+    }
+    return entries[entries.length - 1][0];
   }
 
   bytes(length: number): Buffer {
@@ -51,13 +67,4 @@ export class Prng {
     }
     return items;
   }
-}
-
-/** The seed of this run: `FUZZ_SEED` when set (to replay a failure), else a fixed default. */
-export function fuzzSeed(fallback: number): number {
-  const fromEnv = process.env.FUZZ_SEED;
-  if (fromEnv === undefined || fromEnv === '') return fallback;
-  const seed = Number(fromEnv);
-  if (!Number.isInteger(seed)) throw new Error(`FUZZ_SEED must be an integer, got ${fromEnv}`);
-  return seed;
 }
