@@ -26,7 +26,6 @@ export async function startDiiaPushStub(env?: Record<string, string | undefined>
     appName: 'diia-push-stub',
     config,
     logger,
-    groupId: `${config.KAFKA_GROUP_PREFIX}.diia-push-stub`,
     bindings: deliveryBindings('DIIA'),
   });
   const engine = running.app.get(DeliveryEngine);

@@ -26,7 +26,6 @@ export async function startInfoSlipRenderer(env?: Record<string, string | undefi
     appName: 'info-slip-renderer',
     config,
     logger,
-    groupId: `${config.KAFKA_GROUP_PREFIX}.info-slip-renderer`,
     bindings: SLIP_BINDINGS,
   });
   return { ...running, logger };

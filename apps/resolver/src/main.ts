@@ -12,7 +12,6 @@ export async function startResolver(env?: Record<string, string | undefined>) {
     appName: 'resolver',
     config,
     logger,
-    groupId: `${config.KAFKA_GROUP_PREFIX}.resolver`,
     bindings: RESOLVER_BINDINGS,
   });
   return { ...running, logger };

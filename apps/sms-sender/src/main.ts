@@ -34,7 +34,6 @@ export async function startSmsSender(env?: Record<string, string | undefined>) {
     appName: 'sms-sender',
     config,
     logger,
-    groupId: `${config.KAFKA_GROUP_PREFIX}.sms-sender`,
     bindings: deliveryBindings('SMS'),
   });
   return { ...running, logger };

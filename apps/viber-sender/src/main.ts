@@ -32,7 +32,6 @@ export async function startViberSender(env?: Record<string, string | undefined>)
     appName: 'viber-sender',
     config,
     logger,
-    groupId: `${config.KAFKA_GROUP_PREFIX}.viber-sender`,
     bindings: deliveryBindings('VIBER'),
   });
   return { ...running, logger };

@@ -12,8 +12,7 @@ export interface AppBootstrapOptions {
   appName: string;
   config: BaseAppConfig;
   logger: Logger;
-  /** Consumer group: one per app, so each app scales by adding replicas to its own group. */
-  groupId?: string;
+  /** Topics the app consumes, in its own group `<KAFKA_GROUP_PREFIX>.<appName>` (it scales by replicas). */
   bindings?: TopicBinding[];
 }
 
@@ -35,10 +34,10 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
   app.useBodyParser('json', { limit: '64kb' });
   let microservice: INestMicroservice | undefined;
   let server: BatchKafkaServer | undefined;
-  if (options.bindings && options.groupId) {
+  if (options.bindings) {
     server = new BatchKafkaServer({
       kafka: app.get<Kafka>(KAFKA),
-      groupId: options.groupId,
+      groupId: `${config.KAFKA_GROUP_PREFIX}.${options.appName}`,
       bindings: options.bindings,
       producer: app.get(KafkaProducer),
       logger,
