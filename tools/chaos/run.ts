@@ -16,7 +16,14 @@ import { runMigrations } from '../../libs/database/src/migrate';
 import { ensureContractTopics } from '../ensure-topics';
 import { deleteGroupsQuietly, startGroupAtEnd } from '../lib/kafka';
 import { portInUse, requestJson, sleep } from '../lib/net';
-import { checkRun, type CheckResult, type SimulatorMessage } from './check';
+import {
+  checkRun,
+  type CheckResult,
+  type DeliveryRow,
+  type NotificationRow,
+  type SimulatorMessage,
+  type StatusRow,
+} from './check';
 import { ChildApp, type ExitInfo } from './children';
 import { APPS, FaultRunner, planFaults, type AppName } from './faults';
 import { ensurePostgresRunning, KafkaCluster, recreateDatabase, runCommand } from './infra';
@@ -619,33 +626,14 @@ class ChaosRun {
     const ids = events.map((event) => event.eventId);
     const db = this.db!;
     const [notifications, statuses, deliveries, outbox] = await Promise.all([
-      db.query<{ id: string; event_id: string; state: string }>(
+      db.query<NotificationRow>(
         `SELECT id, event_id, state FROM notification WHERE event_id = ANY($1::uuid[])`,
         [ids],
       ),
-      db.query<{
-        event_id: string;
-        notification_id: string | null;
-        status: string;
-        channel: string | null;
-        reason: string | null;
-        is_terminal: boolean;
-        at: Date;
-      }>(
+      db.query<StatusRow>(
         `SELECT event_id, notification_id, status, channel, reason, is_terminal, at FROM notification_status_log ORDER BY id`,
       ),
-      db.query<{
-        id: string;
-        event_id: string;
-        notification_id: string;
-        channel: string;
-        state: string;
-        step: number;
-        attempts: number;
-        provider_message_id: string | null;
-        last_error: string | null;
-        late_report: string | null;
-      }>(
+      db.query<DeliveryRow>(
         `SELECT id, event_id, notification_id, channel, state, (command->>'step')::int AS step, attempts,
                 provider_message_id, last_error, late_report
          FROM delivery ORDER BY created_at, id`,
