@@ -4,7 +4,14 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { CONSUMED_TOPICS, dlqTopic, Topic } from '@app/contracts';
 import { CodeCipher, createLogger } from '@app/platform';
 import { signWebhookBody } from '@app/providers';
-import { eventually, startGroupsAtEnd, testKafka, uniquePhone, uniqueTaxId } from '@app/testing';
+import {
+  adultWithOtp,
+  eventually,
+  startGroupsAtEnd,
+  testKafka,
+  uniquePhone,
+  uniqueTaxId,
+} from '@app/testing';
 import type { Admin, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -84,24 +91,7 @@ const phone = () => {
 
 type Json = Record<string, unknown>;
 const otpAdult = (number: string, extra: Json = {}): Json => ({
-  id: randomUUID(),
-  birthDate: '1985-04-12',
-  firstName: 'Олена',
-  lastName: 'Коваленко',
-  verificationStatus: 'VERIFIED',
-  phones: [{ type: 'MOBILE', number }],
-  authenticationMethods: [
-    {
-      id: randomUUID(),
-      type: 'OTP',
-      phoneNumber: number,
-      isActive: true,
-      startedAt: '2020-01-01T00:00:00Z',
-      insertedAt: '2020-01-01T00:00:00Z',
-    },
-  ],
-  confidantPersons: [],
-  updatedAt: new Date().toISOString(),
+  ...adultWithOtp({ phone: number }),
   ...extra,
 });
 const event = (subjectPersonId: string, type: string, verificationCode: string, extra: Json = {}): Json => ({

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MAX_MESSAGE_BYTES, Topic } from '@app/contracts';
 import { CodeCipher } from '@app/platform';
-import { uniquePhone, uniqueTaxId } from '@app/testing';
-import type { SeededRandom } from '@app/testing';
+import { otpMethod, type SeededRandom, uniquePhone, uniqueTaxId } from '@app/testing';
 
 /**
  * Hostile Kafka inputs for the six consumed topics, built from a seeded PRNG. Every message says what must
@@ -65,16 +64,7 @@ export function otpPerson(prng: SeededRandom, options: { taxId?: boolean } = {})
     ...(options.taxId ? { taxId: uniqueTaxId() } : {}),
     verificationStatus: 'VERIFIED',
     phones: [{ type: 'MOBILE', number: phone }],
-    authenticationMethods: [
-      {
-        id: randomUUID(),
-        type: 'OTP',
-        phoneNumber: phone,
-        isActive: true,
-        startedAt: '2020-01-01T00:00:00Z',
-        insertedAt: '2020-01-01T00:00:00Z',
-      },
-    ],
+    authenticationMethods: [otpMethod(phone, '2020-01-01T00:00:00Z')],
     confidantPersons: [],
     updatedAt: new Date().toISOString(),
   };

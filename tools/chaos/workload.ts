@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AuthenticationMethod,
-  NotificationRequested,
-  NotificationType,
-  PersonSnapshot,
-} from '@app/contracts';
-import type { SeededRandom } from '@app/testing';
+import type { NotificationRequested, NotificationType, PersonSnapshot } from '@app/contracts';
+import { offlineMethod, otpMethod, type SeededRandom, thirdPersonMethod } from '@app/testing';
 
 /**
  * What a person is like at the providers (simulator / Diia stub behaviours) and in the registry. The
@@ -119,7 +114,6 @@ const FIRST = [
 const LAST = ['Коваленко', 'Шевченко', 'Бондаренко', 'Мельник', 'Ткаченко', 'Гнатюк', 'Кравчук', 'Лисенко'];
 const MIDDLE = ['Петрович', 'Іванівна', 'Миколайович', 'Степанівна', 'Олегович', 'Василівна'];
 const OPERATORS = ['050', '063', '066', '067', '068', '073', '093', '095', '097', '099'];
-const SINCE = '2021-03-01T09:00:00.000Z';
 
 /** Persons and events for one run; deterministic for a seed (ids apart). */
 export function buildWorkload(random: SeededRandom, options: WorkloadOptions): Workload {
@@ -170,7 +164,7 @@ export function buildWorkload(random: SeededRandom, options: WorkloadOptions): W
       snapshot: snapshot({
         ...(withTaxId ? { taxId: uniqueTaxId() } : { noTaxId: true }),
         phones: [{ type: 'MOBILE', number: phone }],
-        authenticationMethods: [otp(phone, SINCE)],
+        authenticationMethods: [otpMethod(phone)],
       }),
     };
     if (profile === 'diia-not-found') person.diia = 'NOT_FOUND';
@@ -191,7 +185,7 @@ export function buildWorkload(random: SeededRandom, options: WorkloadOptions): W
     if (profile === 'offline') {
       const person: ChaosPerson = {
         profile,
-        snapshot: snapshot({ taxId: uniqueTaxId(), authenticationMethods: [offline()] }),
+        snapshot: snapshot({ taxId: uniqueTaxId(), authenticationMethods: [offlineMethod()] }),
       };
       persons.push(person);
       return person;
@@ -210,7 +204,7 @@ export function buildWorkload(random: SeededRandom, options: WorkloadOptions): W
           verificationStatus: 'NOT_VERIFIED',
           isPreperson: true,
           phones: [{ type: 'MOBILE', number: phone }],
-          authenticationMethods: [otp(phone, SINCE)],
+          authenticationMethods: [otpMethod(phone)],
         }),
       };
       persons.push(person);
@@ -231,7 +225,10 @@ export function buildWorkload(random: SeededRandom, options: WorkloadOptions): W
           noTaxId: true,
           phones: [{ type: 'MOBILE', number: phone }],
           // The child's own OTP is older, so it would win if the under-14 rule did not hold.
-          authenticationMethods: [otp(phone, '2023-09-01T08:00:00.000Z'), thirdPerson(parent.snapshot.id)],
+          authenticationMethods: [
+            otpMethod(phone, '2023-09-01T08:00:00.000Z'),
+            thirdPersonMethod(parent.snapshot.id, '2023-09-02T08:00:00.000Z'),
+          ],
           confidantPersons: [
             {
               personId: parent.snapshot.id,
@@ -345,33 +342,5 @@ export function buildMessage(
     subjectPersonId: event.subject.snapshot.id,
     expiresAt: new Date(now + ttl * 1000).toISOString(),
     payload,
-  };
-}
-
-function otp(phone: string, insertedAt: string): AuthenticationMethod {
-  return {
-    id: randomUUID(),
-    type: 'OTP',
-    phoneNumber: phone,
-    isActive: true,
-    startedAt: insertedAt,
-    insertedAt,
-  };
-}
-
-function offline(): AuthenticationMethod {
-  return { id: randomUUID(), type: 'OFFLINE', isActive: true, startedAt: SINCE, insertedAt: SINCE };
-}
-
-function thirdPerson(confidantId: string): AuthenticationMethod {
-  const insertedAt = '2023-09-02T08:00:00.000Z';
-  return {
-    id: randomUUID(),
-    type: 'THIRD_PERSON',
-    value: confidantId,
-    alias: 'мама',
-    isActive: true,
-    startedAt: insertedAt,
-    insertedAt,
   };
 }

@@ -1,5 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { AuthenticationMethod, PersonSnapshot } from '@app/contracts';
+import type { PersonSnapshot } from '@app/contracts';
+import { offlineMethod, otpMethod, thirdPersonMethod } from '@app/testing';
 
 /** Mobile operator codes (Kyivstar, Vodafone, lifecell), so the demo's numbers look like real ones. */
 const OPERATOR_CODES = ['050', '063', '066', '067', '068', '073', '093', '095', '097', '099'];
@@ -11,35 +12,6 @@ export function randomPhone(): string {
 
 export function randomTaxId(): string {
   return String(randomInt(1_000_000_000, 9_999_999_999));
-}
-
-const SINCE = '2021-03-01T09:00:00.000Z';
-
-export function otpMethod(phone: string, insertedAt = SINCE): AuthenticationMethod {
-  return {
-    id: randomUUID(),
-    type: 'OTP',
-    phoneNumber: phone,
-    isActive: true,
-    startedAt: insertedAt,
-    insertedAt,
-  };
-}
-
-function offlineMethod(): AuthenticationMethod {
-  return { id: randomUUID(), type: 'OFFLINE', isActive: true, startedAt: SINCE, insertedAt: SINCE };
-}
-
-function thirdPersonMethod(confidantId: string, insertedAt: string): AuthenticationMethod {
-  return {
-    id: randomUUID(),
-    type: 'THIRD_PERSON',
-    value: confidantId,
-    alias: 'мама',
-    isActive: true,
-    startedAt: insertedAt,
-    insertedAt,
-  };
 }
 
 /** The snapshot we publish, plus the phone we gave them (kept apart so it is never published twice). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationRequested, PersonSnapshot } from '@app/contracts';
+import { otpMethod } from './auth-methods';
 
 let phoneCounter = Math.floor(Math.random() * 9_000_000);
 
@@ -23,16 +24,7 @@ export function adultWithOtp(overrides: Partial<PersonSnapshot> & { phone?: stri
     lastName: 'Коваленко',
     verificationStatus: 'VERIFIED',
     phones: [{ type: 'MOBILE', number: phone }],
-    authenticationMethods: [
-      {
-        id: randomUUID(),
-        type: 'OTP',
-        phoneNumber: phone,
-        isActive: true,
-        startedAt: '2020-01-01T00:00:00Z',
-        insertedAt: '2020-01-01T00:00:00Z',
-      },
-    ],
+    authenticationMethods: [otpMethod(phone, '2020-01-01T00:00:00Z')],
     confidantPersons: [],
     updatedAt: now,
     ...rest,
