@@ -149,7 +149,7 @@ export class DeliveryEngine {
         ],
       );
       const effects = new Effects();
-      for (const row of this.withoutMalformed(rows, effects)) {
+      for (const row of rows) {
         const report = decisive.find((candidate) => candidate.providerMessageId === row.provider_message_id);
         // Found by delivery id but never sent with this provider id (e.g. the attempt rolled back).
         if (!report) continue;
@@ -311,8 +311,7 @@ export class DeliveryEngine {
         [this.channel, this.options.batchSize],
       );
       const effects = new Effects();
-      for (const row of this.withoutMalformed(rows, effects))
-        this.fallBackOrFail(row, row.attempts, 'NO_REPORT_IN_TIME', effects);
+      for (const row of rows) this.fallBackOrFail(row, row.attempts, 'NO_REPORT_IN_TIME', effects);
       await this.commitEffects(manager, effects);
       return rows.length;
     });
@@ -336,7 +335,8 @@ export class DeliveryEngine {
   /**
    * Commands are validated at the Kafka edge, so a stored command that no longer reads as one (a bug, a
    * hand edit, a schema change) is a single bad row: it ends FAILED with MALFORMED_COMMAND instead of
-   * failing every pass of the worker and so holding up every other recipient of the channel.
+   * failing every pass of the worker and so holding up every other recipient of the channel. Checked before
+   * each attempt only: a command never changes, so a row that reached SENT has passed this already.
    */
   private withoutMalformed(rows: DeliveryRow[], effects: Effects): DeliveryRow[] {
     return rows.filter((row) => {
