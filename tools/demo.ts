@@ -18,6 +18,7 @@ import {
 import { buildDemoPlan, type Behaviours, type DemoPlan, type Scenario } from './demo/scenarios';
 import { deleteGroupsQuietly, otherActiveGroups, toolKafka } from './lib/kafka';
 import { answers, requestJson, sleep } from './lib/net';
+import { waitForPersons } from './lib/read-model';
 import { choosePorts, DEFAULT_PORTS, startInProcessSystem, type Ports } from './lib/system';
 
 /**
@@ -164,20 +165,11 @@ async function publishPersons(producer: Producer, db: Client, plan: DemoPlan): P
     Topic.Person,
     plan.persons.map(({ snapshot }) => ({ key: snapshot.id, value: snapshot })),
   );
-  const ids = plan.persons.map(({ snapshot }) => snapshot.id);
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { rows } = await db.query<{ count: string }>(
-      `SELECT count(*) FROM person WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    if (Number(rows[0].count) === ids.length) return;
-    if (Date.now() > deadline)
-      throw new Error(
-        `only ${rows[0].count} of ${ids.length} persons reached the resolver's read model in 30 s`,
-      );
-    await sleep(200);
-  }
+  await waitForPersons(
+    db,
+    plan.persons.map(({ snapshot }) => snapshot.id),
+    30_000,
+  );
 }
 
 async function fetchView(target: Target, eventId: string): Promise<{ view?: SupportView; raw?: string }> {

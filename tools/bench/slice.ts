@@ -4,7 +4,8 @@ import { adultWithOtp, prescriptionEvent } from '@app/testing';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { joined, startGroupAtEnd } from '../lib/kafka';
-import { freePort, sleep } from '../lib/net';
+import { freePort } from '../lib/net';
+import { waitForPersons } from '../lib/read-model';
 import { startInProcessSystem, type Ports } from '../lib/system';
 import type { Cleanup } from './cleanup';
 import type { RssSampler } from './stats';
@@ -238,18 +239,11 @@ async function withDb<T>(work: (db: Client) => Promise<T>): Promise<T> {
 /** Persons first, then wait until all are in the resolver's read model: events for unknown persons would wait. */
 async function publishPersons(producer: Producer, messages: { key: string; value: string }[]): Promise<void> {
   await producer.sendBatch({ topicMessages: [{ topic: Topic.Person, messages }] });
-  const ids = messages.map((message) => message.key);
-  await withDb(async (db) => {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { rows } = await db.query<{ count: string }>(
-        `SELECT count(*) FROM person WHERE id = ANY($1::uuid[])`,
-        [ids],
-      );
-      if (Number(rows[0].count) === ids.length) return;
-      if (Date.now() > deadline)
-        throw new Error(`only ${rows[0].count} of ${ids.length} persons reached the read model in 60 s`);
-      await sleep(200);
-    }
-  });
+  await withDb((db) =>
+    waitForPersons(
+      db,
+      messages.map((message) => message.key),
+      60_000,
+    ),
+  );
 }
