@@ -17,20 +17,18 @@ import {
 } from '@app/providers';
 import { type AppMetrics, type CodeCipher, maskPhone } from '@app/platform';
 import type { Logger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
-import { enqueue, recordStatuses, type OutboxEntry } from './outbox';
-import type { OutboxRelay } from './outbox-relay';
-import { PollingLoop } from './polling-loop';
-
-export const DeliveryState = {
-  PENDING: 'PENDING',
-  SENT: 'SENT',
-  DELIVERED: 'DELIVERED',
-  FELL_BACK: 'FELL_BACK',
-  FAILED: 'FAILED',
-  EXPIRED: 'EXPIRED',
-} as const;
-export type DeliveryState = (typeof DeliveryState)[keyof typeof DeliveryState];
+import type { DataSource } from 'typeorm';
+import { Coalescer } from './coalescer';
+import {
+  DeliveryRepository,
+  type DeliveryRow,
+  DeliveryState,
+  type DueTimers,
+  type Transition,
+} from './delivery-repository';
+import type { Consequences } from './outbox';
+import type { OutboxPublisher } from './outbox-publisher';
+import { TimerLoop } from './timer-loop';
 
 export const CHANNEL_TOPIC: Record<Channel, Topic> = {
   DIIA: Topic.DeliveryDiia,
@@ -58,15 +56,25 @@ export interface DeliveryPolicy {
   render(command: DeliveryCommand, verificationCode: string | undefined): RenderedText;
 }
 
-interface DeliveryRow {
-  id: string;
-  event_id: string;
-  notification_id: string;
-  state: DeliveryState;
-  command: DeliveryCommand;
-  attempts: number;
-  provider_message_id: string | null;
+export interface DeliveryEngineOptions {
+  batchSize: number;
+  /** Backup status poll for deliveries whose webhook report is this late. */
+  reportPollSeconds: number;
+  /**
+   * How long an attempt owns its delivery before a timer pass may take it over (the attempting process
+   * died). Longer than a provider call can take; a takeover resends with the same idempotency key.
+   */
+  attemptLeaseSeconds: number;
+  /** The longest an idle engine sleeps between looks at the database (other replicas' timers). */
+  safetyPassMs: number;
 }
+
+const DEFAULT_OPTIONS: DeliveryEngineOptions = {
+  batchSize: 200,
+  reportPollSeconds: 5,
+  attemptLeaseSeconds: 15,
+  safetyPassMs: 10_000,
+};
 
 type AttemptOutcome =
   | { kind: 'SENT'; providerMessageId: string }
@@ -74,141 +82,173 @@ type AttemptOutcome =
   | { kind: 'UNAVAILABLE'; reason: string }
   | { kind: 'EXPIRED' };
 
+/** Retries of a write whose guard lost to a concurrent transition, before the rest is left to timers. */
+const REPORT_ROUNDS = 3;
+
 /**
- * One channel's delivery state machine, shared by diia-push-stub, viber-sender and sms-sender. Commands are
- * stored first (so the Kafka offset can be committed), then attempted by a worker loop that also owns the
- * durable timers: retries (`next_attempt_at`) and report deadlines (`report_deadline_at`). Every transition
- * writes its statuses and the next channel's command through the outbox in the same transaction.
+ * One channel's delivery state machine, shared by diia-push-stub, viber-sender and sms-sender.
+ *
+ * Commands are attempted in the consume path: stored as PENDING (durable, so the offset may be committed),
+ * sent at once, and the outcome written with its statuses and the next channel's command in one guarded
+ * statement whose outbox rows are published straight after. Durable timers in the same table take over what
+ * is left: retries (`next_attempt_at`), report deadlines (`report_deadline_at`), and an attempt whose process
+ * died (its PENDING lease runs out). The timer loop sleeps until the next of them, not on a fixed tick.
+ * Every decision is made on a row as read and written only if the row is unchanged (see Transition).
  */
 export class DeliveryEngine {
-  private readonly worker: PollingLoop;
+  private readonly repository: DeliveryRepository;
+  private readonly timers: TimerLoop;
+  private readonly reports: Coalescer<DeliveryReport>;
+  private readonly options: DeliveryEngineOptions;
   private lastPollAt = 0;
 
   constructor(
     private readonly channel: Exclude<Channel, 'SLIP'>,
     private readonly gateway: ChannelGateway,
     private readonly policy: DeliveryPolicy,
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly cipher: CodeCipher,
-    private readonly relay: OutboxRelay,
+    private readonly publisher: OutboxPublisher,
     private readonly logger: Logger,
     private readonly metrics?: AppMetrics,
-    private readonly options = { tickMs: 200, batchSize: 50, reportPollSeconds: 5 },
+    options: Partial<DeliveryEngineOptions> = {},
   ) {
-    this.worker = new PollingLoop(
-      () => this.tick(),
-      options.tickMs,
+    this.options = { ...DEFAULT_OPTIONS, ...options };
+    this.repository = new DeliveryRepository(dataSource, channel);
+    this.timers = new TimerLoop(
+      () => this.timerPass(),
+      this.options.safetyPassMs,
       logger,
-      `${channel} delivery worker pass`,
+      `${channel} delivery timers`,
     );
+    this.reports = new Coalescer((batch) => this.applyReports(batch));
+  }
+
+  start(): void {
+    this.timers.start();
+  }
+
+  stop(): Promise<void> {
+    return this.timers.stop();
   }
 
   /**
-   * Stores commands idempotently and wakes the worker. A redelivered command (same delivery id) and a second
-   * command for the same event, channel and step (a replayed outbox row, a second resolver) are both no-ops:
-   * ON CONFLICT without a target covers the primary key and the one-delivery-per-step index alike.
+   * The consume path: stores the channel's commands and attempts the new ones. Resolves once every outcome
+   * is durable; a command seen before (redelivery, replayed outbox row) is neither stored nor sent again.
    */
   async accept(commands: DeliveryCommand[]): Promise<number> {
     const mine = commands.filter((command) => command.channel === this.channel);
     if (mine.length === 0) return 0;
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO delivery (id, notification_id, event_id, channel, state, command, next_attempt_at)
-       SELECT d.id, d.notification_id, d.event_id, $4, 'PENDING', d.command, now()
-       FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $5::jsonb[]) AS d(id, notification_id, event_id, command)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        mine.map((c) => c.deliveryId),
-        mine.map((c) => c.notificationId),
-        mine.map((c) => c.eventId),
-        this.channel,
-        mine.map((c) => JSON.stringify(c)),
-      ],
-    );
-    this.worker.wake();
-    return inserted.length;
+    const fresh = await this.repository.insertPending(mine, this.options.attemptLeaseSeconds);
+    const rows: DeliveryRow[] = mine
+      .filter((command) => fresh.has(command.deliveryId.toLowerCase()))
+      .map((command) => ({
+        id: command.deliveryId.toLowerCase(),
+        event_id: command.eventId,
+        notification_id: command.notificationId,
+        state: DeliveryState.PENDING,
+        command,
+        attempts: 0,
+        provider_message_id: null,
+      }));
+    await this.attemptRows(rows);
+    return rows.length;
   }
 
-  /** Applies provider reports (webhook or poll). Reports for finished deliveries are kept, never re-announced. */
+  /** A report from the webhook: batched with reports arriving meanwhile; resolves once applied. */
+  report(report: DeliveryReport): Promise<void> {
+    return this.reports.submit(report);
+  }
+
+  /**
+   * Applies provider reports (webhook or poll). A report may overtake the write of its own attempt: it then
+   * finds the delivery still PENDING and records SENT and the outcome itself (the attempt's write loses its
+   * guard). Reports for finished deliveries are kept on the row, never re-announced.
+   */
   async applyReports(reports: DeliveryReport[]): Promise<void> {
-    const decisive = reports.filter((report) => report.outcome !== 'PENDING');
-    if (decisive.length === 0) return;
-    await this.dataSource.transaction(async (manager) => {
-      // A fast report can arrive while the attempt that sent the message has not committed SENT yet (its
-      // row is still locked, provider_message_id not visible). Matching on our delivery id as well makes
-      // FOR UPDATE wait for that commit and then see the SENT row, instead of dropping the report.
-      const rows: DeliveryRow[] = await manager.query(
-        `SELECT id, event_id, notification_id, state, command, attempts, provider_message_id FROM delivery
-         WHERE channel = $1 AND (provider_message_id = ANY($2::text[]) OR id = ANY($3::uuid[]))
-         ORDER BY id FOR UPDATE`,
-        [
-          this.channel,
-          decisive.map((report) => report.providerMessageId),
-          decisive.flatMap((report) =>
-            report.deliveryId && UUID.test(report.deliveryId) ? [report.deliveryId] : [],
-          ),
-        ],
+    let open = reports.filter((report) => report.outcome !== 'PENDING');
+    for (let round = 1; open.length > 0 && round <= REPORT_ROUNDS; round++) {
+      const rows = await this.repository.forReports(
+        open.map((report) => report.providerMessageId),
+        open.flatMap((report) =>
+          report.deliveryId && UUID.test(report.deliveryId) ? [report.deliveryId] : [],
+        ),
       );
-      const effects = new Effects();
-      for (const row of rows) {
-        const report = decisive.find((candidate) => candidate.providerMessageId === row.provider_message_id);
-        // Found by delivery id but never sent with this provider id (e.g. the attempt rolled back).
-        if (!report) continue;
-        if (row.state !== DeliveryState.SENT) {
-          await manager.query(`UPDATE delivery SET late_report = $2, updated_at = now() WHERE id = $1`, [
-            row.id,
-            report.outcome,
-          ]);
+      const step = new Step();
+      const late: { id: string; outcome: string }[] = [];
+      const decided = new Map<string, DeliveryReport>();
+      for (const report of open) {
+        const row =
+          rows.find((candidate) => candidate.provider_message_id === report.providerMessageId) ??
+          rows.find(
+            (candidate) =>
+              candidate.provider_message_id === null &&
+              candidate.id === report.deliveryId?.toLowerCase() &&
+              candidate.state === DeliveryState.PENDING,
+          );
+        if (!row || decided.has(row.id)) continue; // not ours, or the attempt rolled back
+        if (row.state !== DeliveryState.SENT && row.state !== DeliveryState.PENDING) {
+          late.push({ id: row.id, outcome: report.outcome });
           continue;
         }
-        if (report.outcome === 'DELIVERED') {
-          effects.finish(row, DeliveryState.DELIVERED);
-          effects.statuses.push(this.status(row.command, NotificationStatusCode.DELIVERED));
-        } else {
-          this.fallBackOrFail(row, row.attempts, report.outcome, effects);
-        }
+        decided.set(row.id, report);
+        this.decideReport(row, report, step);
       }
-      await this.commitEffects(manager, effects);
-    });
-    this.relay.kick();
-  }
-
-  start(): void {
-    this.worker.start();
-  }
-
-  stop(): Promise<void> {
-    return this.worker.stop();
-  }
-
-  /** One pass of the worker: due attempts, missed report deadlines, and a status poll when it is time. */
-  async tick(): Promise<void> {
-    while ((await this.attemptDue()) === this.options.batchSize);
-    await this.expireReportWaits();
-    if (Date.now() - this.lastPollAt >= this.options.reportPollSeconds * 1000) {
-      this.lastPollAt = Date.now();
-      await this.pollReports();
+      await this.repository.recordLateReports(late);
+      const changed = await this.write(step);
+      open = [...decided].filter(([id]) => !changed.has(id)).map(([, report]) => report);
     }
   }
 
-  private async attemptDue(): Promise<number> {
-    const count = await this.dataSource.transaction(async (manager) => {
-      const rows: DeliveryRow[] = await manager.query(
-        `SELECT id, event_id, notification_id, state, command, attempts, provider_message_id FROM delivery
-         WHERE channel = $1 AND state = 'PENDING' AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [this.channel, this.options.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      const effects = new Effects();
-      const sendable = this.withoutMalformed(rows, effects);
-      // Provider calls run concurrently; the rows stay locked so no other worker sends them meanwhile.
-      const outcomes = await Promise.all(sendable.map((row) => this.attempt(row.command)));
-      for (const [index, row] of sendable.entries()) this.applyAttempt(row, outcomes[index], effects);
-      await this.commitEffects(manager, effects);
-      return rows.length;
-    });
-    if (count > 0) this.relay.kick();
-    return count;
+  /** The timer pass: lost attempts and due retries, missed report deadlines, and a status poll when due. */
+  async timerPass(): Promise<number | undefined> {
+    for (;;) {
+      const rows = await this.repository.claimDue(this.options.batchSize, this.options.attemptLeaseSeconds);
+      const step = new Step();
+      await this.attemptRows(this.withoutMalformed(rows, step), step);
+      if (rows.length < this.options.batchSize) break;
+    }
+    for (;;) {
+      const rows = await this.repository.overdueReports(this.options.batchSize);
+      const step = new Step();
+      for (const row of rows) this.fallBackOrFail(row, row.attempts, 'NO_REPORT_IN_TIME', step);
+      await this.write(step);
+      if (rows.length < this.options.batchSize) break;
+    }
+    const due = await this.repository.dueTimers();
+    if (
+      due.deadlineAt !== undefined &&
+      Date.now() - this.lastPollAt >= this.options.reportPollSeconds * 1000
+    ) {
+      this.lastPollAt = Date.now();
+      await this.pollReports();
+    }
+    return this.nextPass(due);
+  }
+
+  private nextPass(due: DueTimers): number | undefined {
+    const poll =
+      due.deadlineAt === undefined ? Infinity : this.lastPollAt + this.options.reportPollSeconds * 1000;
+    const next = Math.min(due.attemptAt ?? Infinity, due.deadlineAt ?? Infinity, poll);
+    return Number.isFinite(next) ? next : undefined;
+  }
+
+  /** Backup for lost webhooks: ask the provider about deliveries still waiting for a report. */
+  private async pollReports(): Promise<void> {
+    const ids = await this.repository.awaitingReport(2, 200);
+    if (ids.length === 0) return;
+    try {
+      await this.applyReports(await this.gateway.fetchReports(ids));
+    } catch (error) {
+      if (!(error instanceof ProviderUnavailableError)) throw error;
+    }
+  }
+
+  private async attemptRows(rows: DeliveryRow[], step = new Step()): Promise<void> {
+    // Provider calls run concurrently; a row's lease keeps timer passes of other replicas away meanwhile.
+    const outcomes = await Promise.all(rows.map((row) => this.attempt(row.command)));
+    for (const [index, row] of rows.entries()) this.applyAttempt(row, outcomes[index], step);
+    await this.write(step);
   }
 
   private async attempt(command: DeliveryCommand): Promise<AttemptOutcome> {
@@ -253,25 +293,16 @@ export class DeliveryEngine {
     return outcome;
   }
 
-  private applyAttempt(row: DeliveryRow, outcome: AttemptOutcome, effects: Effects): void {
+  private applyAttempt(row: DeliveryRow, outcome: AttemptOutcome, step: Step): void {
     const command = row.command;
     const attempts = row.attempts + 1;
     switch (outcome.kind) {
-      case 'SENT': {
-        const deadline = boundedDeadline(this.policy.reportTimeoutSeconds(command.type), command.expiresAt);
-        effects.update({
-          id: row.id,
-          state: DeliveryState.SENT,
-          attempts,
-          providerMessageId: outcome.providerMessageId,
-          reportDeadlineAt: deadline,
-        });
-        effects.statuses.push(this.status(command, NotificationStatusCode.SENT));
+      case 'SENT':
+        this.markSent(row, attempts, outcome.providerMessageId, step);
         return;
-      }
       case 'EXPIRED':
-        effects.finish({ ...row, attempts }, DeliveryState.EXPIRED);
-        effects.statuses.push(this.status(command, NotificationStatusCode.EXPIRED, 'CODE_EXPIRED'));
+        step.finish(row, attempts, DeliveryState.EXPIRED);
+        step.status(row, this.status(command, NotificationStatusCode.EXPIRED, 'CODE_EXPIRED'));
         return;
       case 'UNAVAILABLE': {
         // A retry that would fall after the code's expiry is moved to the expiry itself, so an outage that
@@ -283,8 +314,7 @@ export class DeliveryEngine {
           ),
         );
         if (this.policy.retryWhenUnavailable && attempts < this.policy.maxAttempts(command.type)) {
-          effects.update({
-            id: row.id,
+          step.move(row, {
             state: DeliveryState.PENDING,
             attempts,
             nextAttemptAt: retryAt,
@@ -293,52 +323,64 @@ export class DeliveryEngine {
           return;
         }
         const reason = this.policy.retryWhenUnavailable ? 'PROVIDER_UNAVAILABLE' : outcome.reason;
-        this.fallBackOrFail(row, attempts, reason, effects, outcome.reason);
+        this.fallBackOrFail(row, attempts, reason, step, outcome.reason);
         return;
       }
       case 'REJECTED':
-        this.fallBackOrFail(row, attempts, outcome.reason, effects);
+        this.fallBackOrFail(row, attempts, outcome.reason, step);
         return;
     }
   }
 
-  private async expireReportWaits(): Promise<void> {
-    const count = await this.dataSource.transaction(async (manager) => {
-      const rows: DeliveryRow[] = await manager.query(
-        `SELECT id, event_id, notification_id, state, command, attempts, provider_message_id FROM delivery
-         WHERE channel = $1 AND state = 'SENT' AND report_deadline_at <= now()
-         ORDER BY report_deadline_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-        [this.channel, this.options.batchSize],
-      );
-      const effects = new Effects();
-      for (const row of rows) this.fallBackOrFail(row, row.attempts, 'NO_REPORT_IN_TIME', effects);
-      await this.commitEffects(manager, effects);
-      return rows.length;
-    });
-    if (count > 0) this.relay.kick();
+  private markSent(row: DeliveryRow, attempts: number, providerMessageId: string, step: Step): void {
+    const deadline = boundedDeadline(
+      this.policy.reportTimeoutSeconds(row.command.type),
+      row.command.expiresAt,
+    );
+    step.move(row, { state: DeliveryState.SENT, attempts, providerMessageId, reportDeadlineAt: deadline });
+    step.status(row, this.status(row.command, NotificationStatusCode.SENT));
   }
 
-  /** Backup for lost webhooks: ask the provider about deliveries still waiting for a report. */
-  private async pollReports(): Promise<void> {
-    const rows: { provider_message_id: string }[] = await this.dataSource.query(
-      `SELECT provider_message_id FROM delivery WHERE channel = $1 AND state = 'SENT' AND updated_at < now() - interval '2 seconds' LIMIT 200`,
-      [this.channel],
-    );
-    if (rows.length === 0) return;
-    try {
-      await this.applyReports(await this.gateway.fetchReports(rows.map((row) => row.provider_message_id)));
-    } catch (error) {
-      if (!(error instanceof ProviderUnavailableError)) throw error;
+  private decideReport(row: DeliveryRow, report: DeliveryReport, step: Step): void {
+    if (row.state === DeliveryState.PENDING) {
+      // The report overtook its attempt's write: the message was accepted, so this is SENT and the outcome.
+      const sent = { ...row, state: DeliveryState.SENT, attempts: row.attempts + 1 };
+      step.status(row, this.status(row.command, NotificationStatusCode.SENT));
+      this.reportOutcome(sent, report, step, { from: row, providerMessageId: report.providerMessageId });
+      return;
     }
+    this.reportOutcome(row, report, step);
+  }
+
+  private reportOutcome(
+    row: DeliveryRow,
+    report: DeliveryReport,
+    step: Step,
+    overtaken?: { from: DeliveryRow; providerMessageId: string },
+  ): void {
+    const origin = overtaken?.from ?? row;
+    if (report.outcome === 'DELIVERED') {
+      step.finish(origin, row.attempts, DeliveryState.DELIVERED, undefined, overtaken?.providerMessageId);
+      step.status(origin, this.status(row.command, NotificationStatusCode.DELIVERED));
+      return;
+    }
+    this.fallBackOrFail(
+      origin,
+      row.attempts,
+      report.outcome,
+      step,
+      report.outcome,
+      overtaken?.providerMessageId,
+    );
   }
 
   /**
    * Commands are validated at the Kafka edge, so a stored command that no longer reads as one (a bug, a
    * hand edit, a schema change) is a single bad row: it ends FAILED with MALFORMED_COMMAND instead of
-   * failing every pass of the worker and so holding up every other recipient of the channel. Checked before
-   * each attempt only: a command never changes, so a row that reached SENT has passed this already.
+   * failing every timer pass and so holding up every other recipient of the channel. Checked only on rows
+   * read back from the database; the consume path attempts commands it has just validated.
    */
-  private withoutMalformed(rows: DeliveryRow[], effects: Effects): DeliveryRow[] {
+  private withoutMalformed(rows: DeliveryRow[], step: Step): DeliveryRow[] {
     return rows.filter((row) => {
       try {
         validateMessage(DeliveryCommand, row.command);
@@ -348,8 +390,8 @@ export class DeliveryEngine {
           { deliveryId: row.id, eventId: row.event_id, err: error },
           `${this.channel} delivery ${row.id} holds a malformed command: ended FAILED`,
         );
-        effects.finish({ ...row, lastError: 'MALFORMED_COMMAND' }, DeliveryState.FAILED);
-        effects.statuses.push({
+        step.finish(row, row.attempts, DeliveryState.FAILED, 'MALFORMED_COMMAND');
+        step.status(row, {
           eventId: row.event_id,
           notificationId: row.notification_id,
           at: new Date().toISOString(),
@@ -367,24 +409,24 @@ export class DeliveryEngine {
     row: DeliveryRow,
     attempts: number,
     reason: string,
-    effects: Effects,
+    step: Step,
     lastError = reason,
+    providerMessageId?: string,
   ): void {
     const command = row.command;
-    const finished = { ...row, attempts, lastError };
     if (isPast(command.expiresAt)) {
-      effects.finish(finished, DeliveryState.EXPIRED);
-      effects.statuses.push(this.status(command, NotificationStatusCode.EXPIRED, reason));
+      step.finish(row, attempts, DeliveryState.EXPIRED, lastError, providerMessageId);
+      step.status(row, this.status(command, NotificationStatusCode.EXPIRED, reason));
       return;
     }
     const [next, ...rest] = command.remainingPlan;
     if (!next) {
-      effects.finish(finished, DeliveryState.FAILED);
-      effects.statuses.push(this.status(command, NotificationStatusCode.FAILED, reason));
+      step.finish(row, attempts, DeliveryState.FAILED, lastError, providerMessageId);
+      step.status(row, this.status(command, NotificationStatusCode.FAILED, reason));
       return;
     }
-    effects.finish(finished, DeliveryState.FELL_BACK);
-    effects.statuses.push(this.status(command, NotificationStatusCode.FALLBACK, reason));
+    step.finish(row, attempts, DeliveryState.FELL_BACK, lastError, providerMessageId);
+    step.status(row, this.status(command, NotificationStatusCode.FALLBACK, reason));
     const nextCommand: DeliveryCommand = {
       ...command,
       deliveryId: randomUUID(),
@@ -392,38 +434,22 @@ export class DeliveryEngine {
       remainingPlan: rest,
       step: command.step + 1,
     };
-    effects.outbox.push({ topic: CHANNEL_TOPIC[next], key: command.notificationId, value: nextCommand });
+    step.message(row, { topic: CHANNEL_TOPIC[next], key: command.notificationId, value: nextCommand });
   }
 
-  /** One UPDATE for every row the pass changed, then the statuses and the outbox, in the caller's transaction. */
-  private async commitEffects(manager: EntityManager, effects: Effects): Promise<void> {
-    const updates = effects.updates;
-    if (updates.length > 0) {
-      await manager.query(
-        `UPDATE delivery d SET state = u.state, attempts = u.attempts,
-           provider_message_id = COALESCE(u.provider_message_id, d.provider_message_id),
-           next_attempt_at = u.next_attempt_at, report_deadline_at = u.report_deadline_at,
-           last_error = COALESCE(u.last_error, d.last_error),
-           finished_at = CASE WHEN u.finished THEN now() ELSE d.finished_at END, updated_at = now()
-         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::bool[])
-           AS u(id, state, attempts, provider_message_id, next_attempt_at, report_deadline_at, last_error, finished)
-         WHERE d.id = u.id`,
-        [
-          updates.map((u) => u.id),
-          updates.map((u) => u.state),
-          updates.map((u) => u.attempts),
-          updates.map((u) => u.providerMessageId ?? null),
-          updates.map((u) => u.nextAttemptAt ?? null),
-          updates.map((u) => u.reportDeadlineAt ?? null),
-          updates.map((u) => u.lastError ?? null),
-          updates.map((u) => u.finished ?? false),
-        ],
-      );
-    }
-    const kept = await recordStatuses(manager, effects.statuses);
-    await enqueue(manager, effects.outbox);
-    for (const status of kept)
+  /** Writes a step; publishes what it committed; arms the timers it set. Returns the rows that moved. */
+  private async write(step: Step): Promise<Set<string>> {
+    if (step.transitions.length === 0) return new Set();
+    const result = await this.repository.apply(step.transitions, step.consequences);
+    this.publisher.publish(result.outbox);
+    for (const status of result.kept)
       this.metrics?.statuses.inc({ status: status.status, channel: status.channel ?? 'NONE' });
+    for (const transition of step.transitions) {
+      if (!result.changed.has(transition.id)) continue;
+      const timer = transition.nextAttemptAt ?? transition.reportDeadlineAt;
+      if (timer) this.timers.wakeAt(timer.getTime());
+    }
+    return result.changed;
   }
 
   private status(
@@ -454,36 +480,31 @@ export class DeliveryEngine {
   }
 }
 
-interface RowUpdate {
-  id: string;
-  state: DeliveryState;
-  attempts: number;
-  providerMessageId?: string;
-  /** Timers not named here are cleared: each state has at most one running timer. */
-  nextAttemptAt?: Date;
-  reportDeadlineAt?: Date;
-  lastError?: string;
-  finished?: boolean;
-}
+/** What one pass decides: guarded transitions and their consequences, written together at the end. */
+class Step {
+  readonly transitions: Transition[] = [];
+  readonly consequences: Consequences = { statuses: [], messages: [] };
 
-/** What one worker pass changes: row updates, statuses and outbox messages, written together at the end. */
-class Effects {
-  readonly updates: RowUpdate[] = [];
-  readonly statuses: NotificationStatus[] = [];
-  readonly outbox: OutboxEntry[] = [];
-
-  update(change: RowUpdate): void {
-    this.updates.push(change);
+  move(row: DeliveryRow, change: Omit<Transition, 'id' | 'from'>): void {
+    this.transitions.push({ id: row.id, from: { state: row.state, attempts: row.attempts }, ...change });
   }
 
-  finish(row: { id: string; attempts: number; lastError?: string }, state: DeliveryState): void {
-    this.updates.push({
-      id: row.id,
-      state,
-      attempts: row.attempts,
-      lastError: row.lastError,
-      finished: true,
-    });
+  finish(
+    row: DeliveryRow,
+    attempts: number,
+    state: DeliveryState,
+    lastError?: string,
+    providerMessageId?: string,
+  ): void {
+    this.move(row, { state, attempts, lastError, providerMessageId, finished: true });
+  }
+
+  status(row: DeliveryRow, status: NotificationStatus): void {
+    this.consequences.statuses.push({ key: row.id, status });
+  }
+
+  message(row: DeliveryRow, entry: Consequences['messages'][number]['entry']): void {
+    this.consequences.messages.push({ key: row.id, entry });
   }
 }
 

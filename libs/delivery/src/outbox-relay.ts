@@ -1,81 +1,89 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { KafkaProducer } from '@app/kafka';
-import type { AppMetrics } from '@app/platform';
-import { PollingLoop } from './polling-loop';
+import type { OutboxRow } from './outbox';
+import type { OutboxPublisher } from './outbox-publisher';
 
-interface OutboxRow {
-  id: string;
-  topic: string;
-  key: string | null;
-  value: string;
-  headers: Record<string, string>;
+export interface OutboxRelayOptions {
+  /** How often to look for rows left behind. */
+  sweepEveryMs: number;
+  /** A row this old that no publisher of this process holds was left behind (a crash, a failed send). */
+  abandonedAfterMs: number;
+  batchSize: number;
 }
 
+const DEFAULTS: OutboxRelayOptions = { sweepEveryMs: 5000, abandonedAfterMs: 2000, batchSize: 500 };
+
 /**
- * Publishes outbox rows to Kafka and deletes them. Rows are locked with SKIP LOCKED so several relays
- * (one per app instance) share the work without publishing a row twice in normal operation; a crash between
- * send and delete republishes, which consumers absorb by their idempotency keys.
+ * The crash net behind OutboxPublisher: every few seconds (and at start) it publishes outbox rows that were
+ * committed but never published and deleted, e.g. because the process died right after a commit. Rows are
+ * locked with SKIP LOCKED, so the relays of several replicas never publish the same leftover twice; a crash
+ * between send and delete republishes, which consumers absorb by their idempotency keys.
  */
 export class OutboxRelay {
-  private readonly loop: PollingLoop;
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<number>;
+  private readonly options: OutboxRelayOptions;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly producer: KafkaProducer,
+    private readonly publisher: OutboxPublisher,
     private readonly logger: Logger,
-    private readonly metrics?: AppMetrics,
-    private readonly pollIntervalMs = 200,
-    private readonly batchSize = 500,
+    options: Partial<OutboxRelayOptions> = {},
   ) {
-    this.loop = new PollingLoop(() => this.flush(), pollIntervalMs, logger, 'outbox publish');
+    this.options = { ...DEFAULTS, ...options };
   }
 
   start(): void {
-    this.loop.start();
+    if (this.timer) return;
+    const tick = () => {
+      this.sweep()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'outbox sweep failed, will retry'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.options.sweepEveryMs);
+        });
+    };
+    this.timer = setTimeout(tick, 0);
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  async stop(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.sweeping?.catch(() => undefined);
+    await this.publisher.idle();
   }
 
-  /** Called right after a transaction that enqueued messages, so they go out without waiting for a poll. */
-  kick(): void {
-    this.loop.wake();
+  /** Publishes every left-behind row; returns how many. */
+  sweep(): Promise<number> {
+    this.sweeping ??= this.sweepAll().finally(() => (this.sweeping = undefined));
+    return this.sweeping;
   }
 
-  /** Publishes everything pending now; returns how many messages went out. */
-  async flush(): Promise<number> {
+  private async sweepAll(): Promise<number> {
     let total = 0;
     for (;;) {
-      const published = await this.publishOnce();
+      const { seen, published } = await this.sweepOnce();
       total += published;
-      if (published < this.batchSize) return total;
+      if (seen < this.options.batchSize) break;
     }
+    if (total > 0) this.logger.info({ count: total }, 'outbox: published rows left behind');
+    return total;
   }
 
-  private async publishOnce(): Promise<number> {
+  private sweepOnce(): Promise<{ seen: number; published: number }> {
     return this.dataSource.transaction(async (manager) => {
       const rows: OutboxRow[] = await manager.query(
-        `SELECT id, topic, key, value, headers FROM outbox_message ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
+        `SELECT id::text, topic, key, value, headers FROM outbox_message
+         WHERE created_at < now() - make_interval(secs => $1)
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [this.options.abandonedAfterMs / 1000, this.options.batchSize],
       );
-      if (rows.length === 0) return 0;
-      const byTopic = new Map<
-        string,
-        { key: string | null; value: string; headers: Record<string, string> }[]
-      >();
-      for (const row of rows) {
-        const messages = byTopic.get(row.topic) ?? [];
-        messages.push({ key: row.key, value: row.value, headers: row.headers });
-        byTopic.set(row.topic, messages);
-      }
-      await this.producer.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+      const mine = rows.filter((row) => !this.publisher.isInFlight(row.id));
+      if (mine.length === 0) return { seen: rows.length, published: 0 };
+      await this.publisher.publishNow(mine);
       await manager.query(`DELETE FROM outbox_message WHERE id = ANY($1::bigint[])`, [
-        rows.map((row) => row.id),
+        mine.map((row) => row.id),
       ]);
-      for (const [topic, messages] of byTopic) this.metrics?.outboxPublished.inc({ topic }, messages.length);
-      return rows.length;
+      return { seen: rows.length, published: mine.length };
     });
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { AppMetrics } from '@app/platform';
 import { classifyError } from './errors';
+import { OffsetCommits } from './offset-commits';
 import type { KafkaProducer } from './producer';
 
 export interface InboundMessage<T> {
@@ -38,7 +39,32 @@ export interface BatchKafkaServerOptions {
   /** Attempts for an error of unknown kind before the message is dead-lettered. */
   unknownErrorAttempts?: number;
   maxRetryDelayMs?: number;
+  timing?: Partial<ConsumerTiming>;
 }
+
+/** Consumer group timing (see ADR 0003): failover speed against idle cost. */
+export interface ConsumerTiming {
+  /** A member that sends no heartbeat for this long is dead: its partitions move. */
+  sessionTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  /** How long the coordinator waits for members to rejoin during a rebalance. */
+  rebalanceTimeoutMs: number;
+  /** A fetch with nothing to return is answered after this long (data is returned at once). */
+  maxWaitTimeMs: number;
+  /**
+   * Offsets are committed at most this often. Effects are durable before their offset is resolved, so a
+   * crash only replays (idempotently) what was processed since the last commit.
+   */
+  commitIntervalMs: number;
+}
+
+export const DEFAULT_CONSUMER_TIMING: ConsumerTiming = {
+  sessionTimeoutMs: 6000,
+  heartbeatIntervalMs: 1000,
+  rebalanceTimeoutMs: 15_000,
+  maxWaitTimeMs: 1000,
+  commitIntervalMs: 1000,
+};
 
 export class KafkaBatchContext extends BaseRpcContext<[string, number, () => Promise<void>]> {
   getTopic(): string {
@@ -80,11 +106,22 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
   private consumer?: Consumer;
   private readonly bindings: Map<string, TopicBinding>;
   private readonly log: Logger;
+  private readonly timing: ConsumerTiming;
+  private readonly commits: OffsetCommits;
 
   constructor(private readonly options: BatchKafkaServerOptions) {
     super();
     this.bindings = new Map(options.bindings.map((binding) => [binding.topic, binding]));
     this.log = options.logger.child({ component: 'kafka-consumer', groupId: options.groupId });
+    this.timing = { ...DEFAULT_CONSUMER_TIMING, ...options.timing };
+    this.commits = new OffsetCommits(
+      (offsets) => this.consumer!.commitOffsets(offsets),
+      this.timing.commitIntervalMs,
+      (error, count) =>
+        // A rebalance took the partitions (their new owner replays from the last commit), or Kafka is
+        // away: both only mean some replay, never loss.
+        this.log.warn({ code: classifyError(error).code, count }, 'offset commit failed'),
+    );
   }
 
   listen(callback: (error?: unknown) => void): void {
@@ -92,8 +129,11 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
   }
 
   async close(): Promise<void> {
-    // disconnect() waits for the in-flight batch, then leaves the group so partitions move quickly.
+    // Commit what is done, then disconnect(): it waits for the in-flight batch and leaves the group so
+    // partitions move at once (that batch's offset is not committed: its next owner redoes it, idempotently).
+    await this.commits.flush();
     await this.consumer?.disconnect();
+    this.commits.stop();
     this._status$.next('stopped');
   }
 
@@ -114,9 +154,10 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: this.timing.maxWaitTimeMs,
+      sessionTimeout: this.timing.sessionTimeoutMs,
+      heartbeatInterval: this.timing.heartbeatIntervalMs,
+      rebalanceTimeout: this.timing.rebalanceTimeoutMs,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -162,9 +203,7 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     }
     const last = batch.messages[batch.messages.length - 1].offset;
     payload.resolveOffset(last);
-    await this.consumer!.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-    ]);
+    await this.commits.done(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
     this.options.metrics?.consumed.inc({ topic: batch.topic }, batch.messages.length);
     stopTimer?.();
   }

@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import type { TopicMessages } from 'kafkajs';
+import type { KafkaProducer } from '@app/kafka';
+import type { AppMetrics } from '@app/platform';
+import type { OutboxRow, Queryable } from './outbox';
+
+/** Messages per produce request: far below the broker's limits, large enough to carry a burst. */
+const MAX_SEND = 1000;
+
+/**
+ * The fast path out of the outbox: rows a write just committed are published at once from memory (no poll,
+ * no read-back), then deleted. One produce request is in flight at a time and everything committed
+ * meanwhile rides on the next one, so batches grow with the load instead of requests. If publishing fails
+ * the rows simply stay: the relay's sweep publishes what is left behind (a crash, Kafka down).
+ */
+export class OutboxPublisher {
+  private queue: OutboxRow[] = [];
+  private sending?: Promise<void>;
+  private deletable: string[] = [];
+  private deleting?: Promise<void>;
+  /** Ids queued, being sent or awaiting deletion: the relay leaves them alone. */
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly db: Queryable,
+    private readonly producer: KafkaProducer,
+    private readonly logger: Logger,
+    private readonly metrics?: AppMetrics,
+  ) {}
+
+  /** Queues committed rows for Kafka; returns at once. */
+  publish(rows: OutboxRow[]): void {
+    if (rows.length === 0) return;
+    for (const row of rows) this.inFlight.add(row.id);
+    this.queue.push(...rows);
+    this.sending ??= this.drain();
+  }
+
+  /** Sends rows now and resolves once Kafka has them (the relay's sweep); throws if the send fails. */
+  async publishNow(rows: OutboxRow[]): Promise<void> {
+    await this.producer.sendBatch(byTopic(rows));
+    this.count(rows);
+  }
+
+  isInFlight(id: string): boolean {
+    return this.inFlight.has(id);
+  }
+
+  /** Resolves when everything queued so far is published and deleted (shutdown, tests). */
+  async idle(): Promise<void> {
+    while (this.sending || this.deleting) await (this.sending ?? this.deleting);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_SEND);
+        try {
+          await this.producer.sendBatch(byTopic(batch));
+          this.count(batch);
+          this.deletable.push(...batch.map((row) => row.id));
+          this.deleting ??= this.deleteDone();
+        } catch (error) {
+          this.logger.warn(
+            { err: error, count: batch.length },
+            'outbox publish failed; the relay will publish these rows',
+          );
+          for (const row of batch) this.inFlight.delete(row.id);
+        }
+      }
+    } finally {
+      this.sending = undefined;
+    }
+  }
+
+  /** Published rows are deleted in batches, one statement in flight; a lost delete only means a republish. */
+  private async deleteDone(): Promise<void> {
+    try {
+      while (this.deletable.length > 0) {
+        const ids = this.deletable.splice(0);
+        try {
+          await this.db.query(`DELETE FROM outbox_message WHERE id = ANY($1::bigint[])`, [ids]);
+        } catch (error) {
+          this.logger.warn(
+            { err: error, count: ids.length },
+            'outbox delete failed; rows will be republished',
+          );
+        } finally {
+          for (const id of ids) this.inFlight.delete(id);
+        }
+      }
+    } finally {
+      this.deleting = undefined;
+    }
+  }
+
+  private count(rows: OutboxRow[]): void {
+    if (!this.metrics) return;
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row.topic, (counts.get(row.topic) ?? 0) + 1);
+    for (const [topic, count] of counts) this.metrics.outboxPublished.inc({ topic }, count);
+  }
+}
+
+/** Order within a topic is commit order (and so per key), as the relay always kept it. */
+export function byTopic(rows: OutboxRow[]): TopicMessages[] {
+  const topics = new Map<string, TopicMessages>();
+  for (const row of rows) {
+    let entry = topics.get(row.topic);
+    if (!entry) topics.set(row.topic, (entry = { topic: row.topic, messages: [] }));
+    entry.messages.push({ key: row.key, value: row.value, headers: row.headers });
+  }
+  return [...topics.values()];
+}
