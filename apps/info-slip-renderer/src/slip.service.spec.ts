@@ -95,41 +95,26 @@ describe('toSlipData', () => {
   });
 });
 
-describe('SlipService.accept', () => {
+describe('SlipService.triage', () => {
   const cipher = new CodeCipher(LOCAL_SECRETS.CODE_ENCRYPTION_KEY);
-
-  function serviceRecording(statusRows: unknown[][]) {
-    const manager = {
-      query: async (sql: string, params: unknown[][]) => {
-        if (!sql.includes('notification_status_log')) return sql.includes('RETURNING') ? [{ id: '1' }] : [];
-        // One statement per batch, one array per column: event_id, notification_id, status, channel, reason, ...
-        const [eventIds, , statuses, , reasons, , isTerminal] = params;
-        eventIds.forEach((eventId, index) => statusRows.push([eventId, statuses[index], reasons[index]]));
-        // As the database does with no conflicting row: every terminal status of the batch is taken.
-        return eventIds
-          .map((eventId, index) => ({ event_id: eventId, status: statuses[index] }))
-          .filter((_row, index) => isTerminal[index]);
-      },
-    };
-    const dataSource = { transaction: (work: (m: typeof manager) => Promise<unknown>) => work(manager) };
-    const deps = [
-      dataSource,
-      { kick: jest.fn() },
+  // triage renders only: it never touches the database (the write is covered by test/slip.int-spec.ts).
+  const service = new SlipService(
+    ...([
+      undefined,
+      undefined,
       cipher,
-      { statuses: { inc: jest.fn() } },
+      undefined,
       { RETENTION_HOURS: 1 },
       { warn: jest.fn() },
-    ];
-    return new SlipService(...(deps as unknown as ConstructorParameters<typeof SlipService>));
-  }
+    ] as unknown as ConstructorParameters<typeof SlipService>),
+  );
 
-  it('ends a slip that can never print as FAILED with the reason, and prints the rest', async () => {
-    const statusRows: unknown[][] = [];
+  it('refuses slips that can never print, with the reason, and keeps the rest', async () => {
     const printable = command({
       eventId: '55555555-5555-4555-8555-555555555555',
       content: { ...command().content, sealedCode: cipher.seal('4821') },
     });
-    await serviceRecording(statusRows).accept([
+    const { printable: kept, unprintable } = await service.triage([
       command({ type: 'AUTH_OTP' }),
       command({
         eventId: '66666666-6666-4666-8666-666666666666',
@@ -137,10 +122,10 @@ describe('SlipService.accept', () => {
       }),
       printable,
     ]);
-    expect(statusRows).toEqual([
-      ['55555555-5555-4555-8555-555555555555', 'SLIP_READY', null],
-      ['33333333-3333-4333-8333-333333333333', 'FAILED', 'SLIP_NOT_FOR_THIS_TYPE'],
-      ['66666666-6666-4666-8666-666666666666', 'FAILED', 'SEALED_CODE_UNREADABLE'],
+    expect(kept).toEqual([printable]);
+    expect(unprintable.map(({ command: refused, reason }) => [refused.eventId, reason])).toEqual([
+      ['33333333-3333-4333-8333-333333333333', 'SLIP_NOT_FOR_THIS_TYPE'],
+      ['66666666-6666-4666-8666-666666666666', 'SEALED_CODE_UNREADABLE'],
     ]);
   });
 });

@@ -1,6 +1,12 @@
 import { Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { type DeliveryCommand, type NotificationStatus, NotificationStatusCode } from '@app/contracts';
-import { OutboxRelay, recordStatuses } from '@app/delivery';
+import {
+  type Consequences,
+  type GuardedChange,
+  OutboxPublisher,
+  unconditional,
+  writeChange,
+} from '@app/delivery';
 import { AppMetrics, CodeCipher, SealedCodeError } from '@app/platform';
 import { InjectConfig, InjectLogger } from '@app/runtime';
 import type { Logger } from 'pino';
@@ -16,7 +22,7 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly relay: OutboxRelay,
+    private readonly publisher: OutboxPublisher,
     private readonly cipher: CodeCipher,
     private readonly metrics: AppMetrics,
     @InjectConfig() private readonly config: InfoSlipRendererConfig,
@@ -41,36 +47,50 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
    * as FAILED with the reason instead of disappearing into the DLQ with the event left unfinished.
    */
   async accept(received: DeliveryCommand[]): Promise<void> {
-    const commands: DeliveryCommand[] = [];
+    const { printable: commands, unprintable } = await this.triage(received);
+    // One statement: the slips the database did not have yet, and SLIP_READY for exactly those.
+    await this.write(
+      {
+        sql: `INSERT INTO slip (event_id, notification_id, delivery_id, command, rendered_at, purge_after)
+              SELECT event_id, notification_id, delivery_id, command, now(), now() + make_interval(hours => $5)
+              FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::jsonb[]) AS c(event_id, notification_id, delivery_id, command)
+              ON CONFLICT DO NOTHING RETURNING delivery_id::text AS key`,
+        params: [
+          commands.map((command) => command.eventId),
+          commands.map((command) => command.notificationId),
+          commands.map((command) => command.deliveryId),
+          commands.map((command) => JSON.stringify(command)),
+          this.config.RETENTION_HOURS,
+        ],
+      },
+      commands.map((command) => ({
+        key: command.deliveryId.toLowerCase(),
+        status: this.status(command, NotificationStatusCode.SLIP_READY),
+      })),
+    );
+    if (unprintable.length > 0)
+      await this.write(
+        unconditional(unprintable.map(({ command }) => command.deliveryId)),
+        unprintable.map(({ command, reason }) => ({
+          key: command.deliveryId,
+          status: { ...this.status(command, NotificationStatusCode.FAILED), reason },
+        })),
+      );
+  }
+
+  /** Splits commands into slips that print and slips that never will (with the reason). */
+  async triage(received: DeliveryCommand[]): Promise<{
+    printable: DeliveryCommand[];
+    unprintable: { command: DeliveryCommand; reason: string }[];
+  }> {
+    const printable: DeliveryCommand[] = [];
     const unprintable: { command: DeliveryCommand; reason: string }[] = [];
     for (const command of received) {
       const reason = await this.whyUnprintable(command);
       if (reason) unprintable.push({ command, reason });
-      else commands.push(command);
+      else printable.push(command);
     }
-    await this.dataSource.transaction(async (manager) => {
-      const statuses: NotificationStatus[] = [];
-      for (const command of commands) {
-        const inserted: unknown[] = await manager.query(
-          `INSERT INTO slip (event_id, notification_id, delivery_id, command, rendered_at, purge_after)
-           VALUES ($1, $2, $3, $4, now(), now() + make_interval(hours => $5)) ON CONFLICT DO NOTHING RETURNING event_id`,
-          [
-            command.eventId,
-            command.notificationId,
-            command.deliveryId,
-            JSON.stringify(command),
-            this.config.RETENTION_HOURS,
-          ],
-        );
-        if (inserted.length > 0) statuses.push(this.status(command, NotificationStatusCode.SLIP_READY));
-      }
-      for (const { command, reason } of unprintable) {
-        statuses.push({ ...this.status(command, NotificationStatusCode.FAILED), reason });
-      }
-      const kept = await recordStatuses(manager, statuses);
-      for (const status of kept) this.metrics.statuses.inc({ status: status.status, channel: 'SLIP' });
-    });
-    this.relay.kick();
+    return { printable, unprintable };
   }
 
   /** The PDF for the MIS, rendered from the stored command; undefined when unknown or purged. */
@@ -84,19 +104,27 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
    * its time and announces SLIP_PRINTED, a repeat (an MIS retry) changes and announces nothing.
    */
   async markPrinted(eventId: string): Promise<boolean> {
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const [row]: { command: DeliveryCommand; printed_at: Date | null }[] = await manager.query(
-        `SELECT command, printed_at FROM slip WHERE event_id = $1 FOR UPDATE`,
-        [eventId],
-      );
-      if (!row) return 'UNKNOWN';
-      if (row.printed_at) return 'ALREADY_PRINTED';
-      await manager.query(`UPDATE slip SET printed_at = now() WHERE event_id = $1`, [eventId]);
-      await recordStatuses(manager, [this.status(row.command, NotificationStatusCode.SLIP_PRINTED)]);
-      return 'PRINTED';
-    });
-    if (outcome === 'PRINTED') this.relay.kick(); // after commit, so the relay sees the status
-    return outcome !== 'UNKNOWN';
+    const [row]: { command: DeliveryCommand; printed_at: Date | null }[] = await this.dataSource.query(
+      `SELECT command, printed_at FROM slip WHERE event_id = $1`,
+      [eventId],
+    );
+    if (!row) return false;
+    if (row.printed_at) return true;
+    // Guarded by printed_at IS NULL: of two concurrent calls one records and announces, the other nothing.
+    await this.write(
+      {
+        sql: `UPDATE slip SET printed_at = now() WHERE event_id = $1 AND printed_at IS NULL RETURNING event_id::text AS key`,
+        params: [eventId],
+      },
+      [{ key: eventId.toLowerCase(), status: this.status(row.command, NotificationStatusCode.SLIP_PRINTED) }],
+    );
+    return true;
+  }
+
+  private async write(change: GuardedChange, statuses: Consequences['statuses']): Promise<void> {
+    const result = await writeChange(this.dataSource, change, { statuses, messages: [] });
+    this.publisher.publish(result.outbox);
+    for (const status of result.kept) this.metrics.statuses.inc({ status: status.status, channel: 'SLIP' });
   }
 
   async purgeExpired(): Promise<number> {

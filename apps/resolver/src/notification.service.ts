@@ -7,14 +7,22 @@ import {
   NotificationStatusCode,
   type PersonSnapshot,
 } from '@app/contracts';
-import { CHANNEL_TOPIC, enqueue, OutboxRelay, recordStatuses, type OutboxEntry } from '@app/delivery';
+import {
+  CHANNEL_TOPIC,
+  type Consequences,
+  type GuardedChange,
+  OutboxPublisher,
+  TimerLoop,
+  writeChange,
+} from '@app/delivery';
 import type { InboundMessage } from '@app/kafka';
 import { AppMetrics, CodeCipher, maskPhone } from '@app/platform';
 import { InjectConfig, InjectLogger } from '@app/runtime';
 import type { Logger } from 'pino';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { PersonReadModel } from './person-read-model';
 import {
+  type PersonRecord,
   resolveRecipient,
   ResolutionReason,
   type ResolutionConfig,
@@ -33,19 +41,32 @@ interface NotificationRow {
   request: StoredRequest;
 }
 
+type Persons = Map<string, PersonRecord>;
+
+const WAITING = 'WAITING_FOR_PERSON';
+
+/** What one batch decides: the rows' new states and decisions, and the statuses and commands they cause. */
+interface Decided {
+  decisions: { id: string; state: string; decision: string }[];
+  consequences: Consequences;
+}
+
 /**
- * Turns requests into decisions. Each batch is one transaction: the notification row (unique by event id,
- * so a repeated event is a no-op), the decision, its statuses and the first delivery command go to the
- * database and the outbox together; a crash before commit redoes the batch, after commit the relay sends.
+ * Turns requests into decisions. The hot path is two round trips per batch and no transaction: read the
+ * persons, decide, then one statement inserts the notifications (unique by event id, so a repeated event is
+ * a no-op) with their decisions, statuses and first delivery commands, whose outbox rows are published
+ * straight after. An event whose subject is not known yet waits (WAITING_FOR_PERSON) until the snapshot
+ * arrives or PERSON_WAIT_SECONDS pass; every later decision on it is guarded by that state, so the snapshot,
+ * the event's own re-check and the wait timer can race and only one of them decides.
  */
 @Injectable()
 export class NotificationService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly resolution: ResolutionConfig;
-  private sweeper?: NodeJS.Timeout;
+  private readonly waits: TimerLoop;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly relay: OutboxRelay,
+    private readonly publisher: OutboxPublisher,
     private readonly cipher: CodeCipher,
     private readonly metrics: AppMetrics,
     @InjectConfig() private readonly config: ResolverConfig,
@@ -57,155 +78,129 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
       diiaEnabled: config.DIIA_ENABLED,
       requireVerifiedRelationship: config.RELATIONSHIP_CHECK,
     };
+    this.waits = new TimerLoop(() => this.expireWaits(), 10_000, logger, 'person wait timer');
   }
 
   onApplicationBootstrap(): void {
-    this.sweeper = setInterval(() => {
-      this.resolveExpiredWaits().catch((error: unknown) =>
-        this.logger.warn({ err: error }, 'wait sweeper failed'),
-      );
-    }, 1000);
+    this.waits.start();
   }
 
-  beforeApplicationShutdown(): void {
-    clearInterval(this.sweeper);
+  beforeApplicationShutdown(): Promise<void> {
+    return this.waits.stop();
   }
 
   async acceptRequests(requests: NotificationRequested[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockSubjects(
-        manager,
-        requests.map((request) => request.subjectPersonId),
-      );
-      const fresh = await this.insertNew(manager, requests);
-      if (fresh.length === 0) return;
-      const persons = await PersonReadModel.loadWithConfidants(manager, [
-        ...new Set(fresh.map((row) => row.request.subjectPersonId)),
-      ]);
-      const known = fresh.filter((row) => persons.has(row.request.subjectPersonId));
-      const unknown = fresh.filter((row) => !persons.has(row.request.subjectPersonId));
-      if (unknown.length > 0) {
-        await manager.query(
-          `UPDATE notification SET state = 'WAITING_FOR_PERSON', wait_until = now() + make_interval(secs => $2) WHERE id = ANY($1::uuid[])`,
-          [unknown.map((row) => row.id), this.config.PERSON_WAIT_SECONDS],
-        );
-      }
-      await this.decide(manager, known, persons);
-    });
-    this.relay.kick();
-  }
-
-  async applyPersons(messages: InboundMessage<PersonSnapshot | null>[]): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await lockSubjects(
-        manager,
-        messages.map((message) => message.value?.id ?? message.key ?? ''),
-      );
-      const changed = await PersonReadModel.apply(manager, messages);
-      if (changed.length === 0) return;
-      const waiting: NotificationRow[] = await manager.query(
-        `SELECT id, event_id, request FROM notification WHERE state = 'WAITING_FOR_PERSON' AND subject_person_id = ANY($1::uuid[]) ORDER BY created_at FOR UPDATE SKIP LOCKED`,
-        [changed],
-      );
-      if (waiting.length === 0) return;
-      const persons = await PersonReadModel.loadWithConfidants(manager, changed);
-      await this.decide(manager, waiting, persons);
-    });
-    this.relay.kick();
-  }
-
-  /** Events whose subject never arrived within PERSON_WAIT_SECONDS end as FAILED / UNKNOWN_PERSON. */
-  async resolveExpiredWaits(): Promise<number> {
-    const count = await this.dataSource.transaction(async (manager) => {
-      const rows: NotificationRow[] = await manager.query(
-        `SELECT id, event_id, request FROM notification WHERE state = 'WAITING_FOR_PERSON' AND wait_until <= now() ORDER BY wait_until LIMIT 200 FOR UPDATE SKIP LOCKED`,
-      );
-      if (rows.length === 0) return 0;
-      const persons = await PersonReadModel.loadWithConfidants(manager, [
-        ...new Set(rows.map((row) => row.request.subjectPersonId)),
-      ]);
-      await this.decide(manager, rows, persons);
-      return rows.length;
-    });
-    if (count > 0) this.relay.kick();
-    return count;
-  }
-
-  /**
-   * Inserts the batch's new notifications in one statement. ON CONFLICT without a target covers both unique
-   * rules: the event id (a repeated event is a no-op) and one referral per encounter (a second one is kept
-   * as DUPLICATE_ENCOUNTER and announced as SKIPPED).
-   */
-  private async insertNew(
-    manager: EntityManager,
-    requests: NotificationRequested[],
-  ): Promise<NotificationRow[]> {
+    const subjects = [...new Set(requests.map((request) => request.subjectPersonId))];
+    const persons = await PersonReadModel.loadWithConfidants(this.dataSource, subjects);
     const rows = requests.map((request) => ({
       id: randomUUID(),
       event_id: request.eventId,
       request: this.sealRequest(request),
       encounterId: request.type === 'SERVICE_REQUEST_CREATED' ? (request.payload.encounterId ?? null) : null,
     }));
-    const inserted = await this.insertRows(manager, rows, 'RECEIVED');
-    const fresh = rows.filter((row) => inserted.has(row.id));
-    const rest = rows.filter((row) => !inserted.has(row.id));
-    if (rest.length === 0) return fresh;
-    const known: { event_id: string }[] = await manager.query(
+    const known = rows.filter((row) => persons.has(row.request.subjectPersonId));
+    const decided = this.decide(known, persons);
+    const states = new Map(decided.decisions.map((decision) => [decision.id, decision]));
+    const result = await this.write(insertNotifications(rows, states, this.config), decided.consequences);
+    const rest = rows.filter((row) => !result.changed.has(row.id));
+    if (rest.length > 0) await this.skipDuplicateEncounters(rest);
+    const waiting = rows.filter((row) => result.changed.has(row.id) && !states.has(row.id));
+    if (waiting.length === 0) return;
+    this.waits.wakeAt(Date.now() + this.config.PERSON_WAIT_SECONDS * 1000);
+    // The subject's snapshot may have been applied between our read and our insert, and its handler may
+    // not have seen our row yet: look again now that the row is there.
+    await this.decideWaiting(waiting, false);
+  }
+
+  async applyPersons(messages: InboundMessage<PersonSnapshot | null>[]): Promise<void> {
+    const changed = await PersonReadModel.apply(this.dataSource, messages);
+    if (changed.length === 0) return;
+    const waiting: NotificationRow[] = await this.dataSource.query(
+      `SELECT id, event_id, request FROM notification
+       WHERE state = '${WAITING}' AND subject_person_id = ANY($1::uuid[]) ORDER BY created_at`,
+      [changed],
+    );
+    if (waiting.length > 0) await this.decideWaiting(waiting, false);
+  }
+
+  /** Events whose subject never arrived within PERSON_WAIT_SECONDS end as FAILED / UNKNOWN_PERSON. */
+  async resolveExpiredWaits(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows: NotificationRow[] = await this.dataSource.query(
+        `SELECT id, event_id, request FROM notification WHERE state = '${WAITING}' AND wait_until <= now()
+         ORDER BY wait_until LIMIT 200`,
+      );
+      total += rows.length;
+      if (rows.length > 0) await this.decideWaiting(rows, true);
+      if (rows.length < 200) return total;
+    }
+  }
+
+  /** The wait timer's pass: returns when the next wait ends. */
+  private async expireWaits(): Promise<number | undefined> {
+    await this.resolveExpiredWaits();
+    const [{ next }]: { next: Date | null }[] = await this.dataSource.query(
+      `SELECT min(wait_until) AS next FROM notification WHERE state = '${WAITING}'`,
+    );
+    return next?.getTime();
+  }
+
+  /** Decides waiting rows whose subject is now known (or all of them, once their wait is over). */
+  private async decideWaiting(rows: NotificationRow[], waitIsOver: boolean): Promise<void> {
+    const persons = await PersonReadModel.loadWithConfidants(this.dataSource, [
+      ...new Set(rows.map((row) => row.request.subjectPersonId)),
+    ]);
+    const ready = waitIsOver ? rows : rows.filter((row) => persons.has(row.request.subjectPersonId));
+    if (ready.length === 0) return;
+    const { decisions, consequences } = this.decide(ready, persons);
+    await this.write(
+      {
+        sql: `UPDATE notification n SET state = d.state, decision = d.decision, resolved_at = now(), wait_until = NULL
+              FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS d(id, state, decision)
+              WHERE n.id = d.id AND n.state = '${WAITING}' RETURNING n.id::text AS key`,
+        params: [decisions.map((d) => d.id), decisions.map((d) => d.state), decisions.map((d) => d.decision)],
+      },
+      consequences,
+    );
+  }
+
+  /**
+   * Rows the insert did not take are repeats of a known event id (no-ops) or a second referral for an
+   * encounter: that one is kept as DUPLICATE_ENCOUNTER and announced as SKIPPED.
+   */
+  private async skipDuplicateEncounters(rest: (NotificationRow & { encounterId: string | null })[]) {
+    const known: { event_id: string }[] = await this.dataSource.query(
       `SELECT event_id FROM notification WHERE event_id = ANY($1::uuid[])`,
       [rest.map((row) => row.event_id)],
     );
     const seen = new Set(known.map((row) => row.event_id));
-    const duplicateEncounters = rest.filter((row) => !seen.has(row.event_id.toLowerCase()));
-    const kept = await this.insertRows(manager, duplicateEncounters, 'DUPLICATE_ENCOUNTER');
-    await this.emit(
-      manager,
-      duplicateEncounters
-        .filter((row) => kept.has(row.id))
-        .map((row) =>
-          this.status(row, NotificationStatusCode.SKIPPED, { reason: ResolutionReason.DUPLICATE_ENCOUNTER }),
-        ),
-      [],
-    );
-    return fresh;
+    const duplicates = rest.filter((row) => !seen.has(row.event_id.toLowerCase()));
+    if (duplicates.length === 0) return;
+    const states = new Map(duplicates.map((row) => [row.id, { state: 'DUPLICATE_ENCOUNTER' }]));
+    await this.write(insertNotifications(duplicates, states, this.config), {
+      statuses: duplicates.map((row) => ({
+        key: row.id,
+        status: this.status(row, NotificationStatusCode.SKIPPED, {
+          reason: ResolutionReason.DUPLICATE_ENCOUNTER,
+        }),
+      })),
+      messages: [],
+    });
   }
 
-  /** Returns the ids of the rows the database took (row order kept, so of two equal events the first wins). */
-  private async insertRows(
-    manager: EntityManager,
-    rows: (NotificationRow & { encounterId: string | null })[],
-    state: 'RECEIVED' | 'DUPLICATE_ENCOUNTER',
-  ): Promise<Set<string>> {
-    if (rows.length === 0) return new Set();
-    const inserted: { id: string }[] = await manager.query(
-      `INSERT INTO notification (id, event_id, type, subject_person_id, encounter_id, state, request, resolved_at, purge_after)
-       SELECT id, event_id, type, subject_person_id, encounter_id, $7,
-              request, CASE WHEN $7 = 'RECEIVED' THEN NULL ELSE now() END, now() + make_interval(hours => $8)
-       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::jsonb[]) WITH ORDINALITY
-         AS r(id, event_id, type, subject_person_id, encounter_id, request, ord)
-       ORDER BY ord
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        rows.map((row) => row.id),
-        rows.map((row) => row.event_id),
-        rows.map((row) => row.request.type),
-        rows.map((row) => row.request.subjectPersonId),
-        rows.map((row) => row.encounterId),
-        rows.map((row) => JSON.stringify(row.request)),
-        state,
-        this.config.RETENTION_HOURS,
-      ],
-    );
-    return new Set(inserted.map((row) => row.id));
+  private async write(change: GuardedChange, consequences: Consequences) {
+    const result = await writeChange(this.dataSource, change, consequences);
+    this.publisher.publish(result.outbox);
+    for (const status of result.kept)
+      this.metrics.statuses.inc({ status: status.status, channel: status.channel ?? 'NONE' });
+    return result;
   }
 
-  private async decide(
-    manager: EntityManager,
-    rows: NotificationRow[],
-    persons: Map<string, import('./resolution').PersonRecord>,
-  ): Promise<void> {
-    const statuses: NotificationStatus[] = [];
-    const commands: OutboxEntry[] = [];
-    const decisions: { id: string; state: string; decision: string }[] = [];
+  /** Pure: the decision for each row, with the statuses and the first delivery command it causes. */
+  private decide(rows: NotificationRow[], persons: Persons): Decided {
+    const decided: Decided = { decisions: [], consequences: { statuses: [], messages: [] } };
+    const { statuses, messages } = decided.consequences;
     const now = new Date();
     for (const row of rows) {
       const { request } = row;
@@ -216,18 +211,22 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
         this.resolution,
         now,
       );
-      decisions.push({
+      decided.decisions.push({
         id: row.id,
         state: decision.outcome,
         decision: JSON.stringify(explainable(decision)),
       });
       if (decision.outcome !== 'RESOLVED') {
-        statuses.push(
-          this.status(row, NotificationStatusCode[decision.outcome], { reason: decision.reason, decision }),
-        );
+        statuses.push({
+          key: row.id,
+          status: this.status(row, NotificationStatusCode[decision.outcome], {
+            reason: decision.reason,
+            decision,
+          }),
+        });
         continue;
       }
-      statuses.push(this.status(row, NotificationStatusCode.RESOLVED, { decision }));
+      statuses.push({ key: row.id, status: this.status(row, NotificationStatusCode.RESOLVED, { decision }) });
       const [first, ...rest] = decision.plan;
       const subject = persons.get(request.subjectPersonId)!;
       const command: DeliveryCommand = {
@@ -261,27 +260,9 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
         occurredAt: request.occurredAt,
         expiresAt: request.expiresAt,
       };
-      commands.push({ topic: CHANNEL_TOPIC[first], key: row.id, value: command });
+      messages.push({ key: row.id, entry: { topic: CHANNEL_TOPIC[first], key: row.id, value: command } });
     }
-    if (decisions.length > 0) {
-      await manager.query(
-        `UPDATE notification n SET state = d.state, decision = d.decision, resolved_at = now(), wait_until = NULL
-         FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS d(id, state, decision) WHERE n.id = d.id`,
-        [decisions.map((d) => d.id), decisions.map((d) => d.state), decisions.map((d) => d.decision)],
-      );
-    }
-    await this.emit(manager, statuses, commands);
-  }
-
-  private async emit(
-    manager: EntityManager,
-    statuses: NotificationStatus[],
-    commands: OutboxEntry[],
-  ): Promise<void> {
-    const kept = await recordStatuses(manager, statuses);
-    await enqueue(manager, commands);
-    for (const status of kept)
-      this.metrics.statuses.inc({ status: status.status, channel: status.channel ?? 'NONE' });
+    return decided;
   }
 
   private status(
@@ -321,15 +302,39 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
 }
 
 /**
- * Events and snapshots of one person arrive on different topics and are handled concurrently. Without a
- * lock, an event and its person's first snapshot committed at the same moment would each miss the other,
- * and the event would wait for the sweep. Locks are taken in key order so two batches cannot deadlock.
+ * Inserts a batch's notifications in one statement, each with its decision, or WAITING_FOR_PERSON when it
+ * has none yet. ON CONFLICT without a target covers both unique rules: the event id (a repeated event is a
+ * no-op) and one referral per encounter. Row order is kept, so of two equal events the first wins.
  */
-async function lockSubjects(manager: EntityManager, personIds: string[]): Promise<void> {
-  await manager.query(
-    `SELECT pg_advisory_xact_lock(k) FROM (SELECT DISTINCT hashtext(id) AS k FROM unnest($1::text[]) AS id ORDER BY 1) AS keys`,
-    [personIds.filter(Boolean)],
-  );
+function insertNotifications(
+  rows: (NotificationRow & { encounterId: string | null })[],
+  decisions: Map<string, { state: string; decision?: string }>,
+  config: ResolverConfig,
+): GuardedChange {
+  return {
+    sql: `INSERT INTO notification (id, event_id, type, subject_person_id, encounter_id, state, request, decision,
+                                    resolved_at, wait_until, purge_after)
+          SELECT id, event_id, type, subject_person_id, encounter_id, state, request, decision,
+                 CASE WHEN state = '${WAITING}' THEN NULL ELSE now() END,
+                 CASE WHEN state = '${WAITING}' THEN now() + make_interval(secs => $9) END,
+                 now() + make_interval(hours => $10)
+          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[])
+            WITH ORDINALITY AS r(id, event_id, type, subject_person_id, encounter_id, state, request, decision, ord)
+          ORDER BY ord
+          ON CONFLICT DO NOTHING RETURNING id::text AS key`,
+    params: [
+      rows.map((row) => row.id),
+      rows.map((row) => row.event_id),
+      rows.map((row) => row.request.type),
+      rows.map((row) => row.request.subjectPersonId),
+      rows.map((row) => row.encounterId),
+      rows.map((row) => decisions.get(row.id)?.state ?? WAITING),
+      rows.map((row) => JSON.stringify(row.request)),
+      rows.map((row) => decisions.get(row.id)?.decision ?? null),
+      config.PERSON_WAIT_SECONDS,
+      config.RETENTION_HOURS,
+    ],
+  };
 }
 
 /** What support may see of a decision: no full phone, no tax id, no names. */

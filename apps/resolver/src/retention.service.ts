@@ -14,6 +14,8 @@ const PURGE_EVERY_MS = 60_000;
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private timer?: NodeJS.Timeout;
+  /** Terminal statuses before this time have had their codes purged by this process. */
+  private purgedUpTo = new Date(0);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,20 +35,32 @@ export class RetentionService implements OnApplicationBootstrap, BeforeApplicati
     clearInterval(this.timer);
   }
 
+  /**
+   * Purges the codes of events that became terminal more than RETENTION_HOURS ago. Each run reads only the
+   * terminal statuses that came of age since the previous run (index on `at`), so its cost does not grow
+   * with history; the first run after a start looks at all of them once.
+   */
   async purgeExpiredCodes(): Promise<{ notifications: number; deliveries: number }> {
-    const terminalBefore = `SELECT event_id FROM notification_status_log
-                            WHERE is_terminal AND at < now() - make_interval(hours => $1)`;
+    const since = this.purgedUpTo;
+    const [{ cutoff }]: { cutoff: Date }[] = await this.dataSource.query(
+      `SELECT now() - make_interval(hours => $1) AS cutoff`,
+      [this.config.RETENTION_HOURS],
+    );
+    const comingOfAge = `SELECT event_id FROM notification_status_log
+                         WHERE is_terminal AND at < $1 AND at >= $2`;
     // TypeORM answers an UPDATE with [rows, affectedCount].
     const [, notifications] = await this.dataSource.query(
       `UPDATE notification SET request = request #- '{payload,sealedCode}'
-       WHERE request->'payload' ? 'sealedCode' AND event_id IN (${terminalBefore})`,
-      [this.config.RETENTION_HOURS],
+       WHERE request->'payload' ? 'sealedCode' AND event_id IN (${comingOfAge})`,
+      [cutoff, since],
     );
     const [, deliveries] = await this.dataSource.query(
       `UPDATE delivery SET command = command #- '{content,sealedCode}'
-       WHERE command->'content' ? 'sealedCode' AND event_id IN (${terminalBefore})`,
-      [this.config.RETENTION_HOURS],
+       WHERE command->'content' ? 'sealedCode' AND event_id IN (${comingOfAge})`,
+      [cutoff, since],
     );
+    // A status is written with the time it was decided, a moment before its commit: look back a little.
+    this.purgedUpTo = new Date(cutoff.getTime() - 10 * 60_000);
     if (notifications + deliveries > 0)
       this.logger.info({ notifications, deliveries }, 'expired codes purged');
     return { notifications, deliveries };

@@ -29,6 +29,8 @@ export async function startSmsSender(env?: Record<string, string | undefined>) {
       useValue: new TurboSmsSmsGateway(client, { sender: config.SMS_SENDER_NAME }),
     },
     webhookSecret: config.WEBHOOK_SECRET,
+    // An attempt owns its delivery a little longer than a provider call can take.
+    engineOptions: { attemptLeaseSeconds: Math.ceil(config.PROVIDER_TIMEOUT_MS / 1000) + 5 },
   });
   const running = await startApp(module, {
     appName: 'sms-sender',

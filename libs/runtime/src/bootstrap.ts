@@ -43,6 +43,13 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
       logger,
       metrics: app.get(AppMetrics),
       partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
+      timing: {
+        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
+        rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS,
+        maxWaitTimeMs: config.KAFKA_MAX_WAIT_MS,
+        commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+      },
     });
     microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
   }

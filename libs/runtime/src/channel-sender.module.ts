@@ -18,7 +18,13 @@ import {
 } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { DeliveryCommand, type Topic } from '@app/contracts';
-import { CHANNEL_TOPIC, DeliveryEngine, type DeliveryPolicy, OutboxRelay } from '@app/delivery';
+import {
+  CHANNEL_TOPIC,
+  DeliveryEngine,
+  type DeliveryEngineOptions,
+  type DeliveryPolicy,
+  OutboxPublisher,
+} from '@app/delivery';
 import { type InboundMessage, RethrowRpcErrorsFilter, type TopicBinding } from '@app/kafka';
 import { AppMetrics, type BaseAppConfig, CodeCipher } from '@app/platform';
 import {
@@ -48,6 +54,7 @@ export interface ChannelSenderOptions {
   gateway: Provider;
   /** Shared secret of the provider's delivery-report webhook; no webhook route when absent. */
   webhookSecret?: string;
+  engineOptions?: Partial<DeliveryEngineOptions>;
   extraControllers?: Type[];
   extraProviders?: Provider[];
 }
@@ -67,7 +74,7 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
   }
 }
 
-/** The consumer only stores commands (durably, idempotently); the engine's worker sends them. */
+/** The consumer hands commands to the engine, which stores them durably and attempts the new ones at once. */
 function deliveryConsumer(topic: Topic): Type {
   @Controller()
   @UseFilters(RethrowRpcErrorsFilter)
@@ -105,7 +112,8 @@ function turboSmsWebhook(secret: string, channel: 'VIBER' | 'SMS'): Type {
         throw error;
       }
       if (report.channel !== channel) throw new BadRequestException(`report for another channel`);
-      await this.engine.applyReports([report]);
+      // Batched with the reports arriving meanwhile; answered once applied, so a failure is retried.
+      await this.engine.report(report);
     }
   }
   return TurboSmsWebhookController;
@@ -127,12 +135,12 @@ export class ChannelSenderModule {
         options.gateway,
         {
           provide: DeliveryEngine,
-          inject: [CHANNEL_GATEWAY, DataSource, CodeCipher, OutboxRelay, AppMetrics],
+          inject: [CHANNEL_GATEWAY, DataSource, CodeCipher, OutboxPublisher, AppMetrics],
           useFactory: (
             gateway: ChannelGateway,
             dataSource: DataSource,
             cipher: CodeCipher,
-            relay: OutboxRelay,
+            publisher: OutboxPublisher,
             metrics: AppMetrics,
           ) =>
             new DeliveryEngine(
@@ -141,9 +149,10 @@ export class ChannelSenderModule {
               policy,
               dataSource,
               cipher,
-              relay,
+              publisher,
               logger.child({ component: 'delivery', channel }),
               metrics,
+              options.engineOptions,
             ),
         },
         EngineLifecycle,

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { OutboxRelay } from '@app/delivery';
+import { OutboxPublisher, OutboxRelay } from '@app/delivery';
 import { createKafka, KafkaProducer } from '@app/kafka';
 import { AppMetrics, type BaseAppConfig, CodeCipher } from '@app/platform';
 import type { Kafka } from 'kafkajs';
@@ -78,14 +78,29 @@ export class RuntimeModule {
         { provide: KafkaProducer, useValue: new KafkaProducer(kafka) },
         { provide: CodeCipher, useValue: new CodeCipher(config.CODE_ENCRYPTION_KEY) },
         {
-          provide: OutboxRelay,
+          provide: OutboxPublisher,
           inject: [DataSource, KafkaProducer],
           useFactory: (dataSource: DataSource, producer: KafkaProducer) =>
-            new OutboxRelay(dataSource, producer, logger.child({ component: 'outbox' }), metrics),
+            new OutboxPublisher(dataSource, producer, logger.child({ component: 'outbox' }), metrics),
+        },
+        {
+          provide: OutboxRelay,
+          inject: [DataSource, OutboxPublisher],
+          useFactory: (dataSource: DataSource, publisher: OutboxPublisher) =>
+            new OutboxRelay(dataSource, publisher, logger.child({ component: 'outbox-relay' })),
         },
         RuntimeLifecycle,
       ],
-      exports: [APP_CONFIG, APP_LOGGER, AppMetrics, KAFKA, KafkaProducer, CodeCipher, OutboxRelay],
+      exports: [
+        APP_CONFIG,
+        APP_LOGGER,
+        AppMetrics,
+        KAFKA,
+        KafkaProducer,
+        CodeCipher,
+        OutboxPublisher,
+        OutboxRelay,
+      ],
     };
   }
 }
