@@ -47,6 +47,14 @@ export class BaseAppConfig {
   /** Consumer groups are `<prefix>.<app>`; tests use their own prefix so they never steal a running system's messages. */
   @Matches(/^[a-zA-Z0-9._-]+$/) KAFKA_GROUP_PREFIX = 'esoz-notify';
   @toInt() @IsInt() @Min(1) @Max(64) KAFKA_PARTITIONS_CONCURRENCY = 3;
+  /** Consumer group timing: a SIGKILLed replica's partitions move after the session timeout (ADR 0003). */
+  @toInt() @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS = 6000;
+  @toInt() @IsInt() @Min(100) @Max(30_000) KAFKA_HEARTBEAT_INTERVAL_MS = 1000;
+  @toInt() @IsInt() @Min(1000) @Max(300_000) KAFKA_REBALANCE_TIMEOUT_MS = 15_000;
+  /** An idle fetch is answered after this long; data is returned as soon as it is there. */
+  @toInt() @IsInt() @Min(10) @Max(5000) KAFKA_MAX_WAIT_MS = 1000;
+  /** Offsets are committed at most this often (effects are durable first; a crash replays the rest). */
+  @toInt() @IsInt() @Min(0) @Max(60_000) KAFKA_COMMIT_INTERVAL_MS = 1000;
   @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/esoz_notify';
   @toInt() @IsInt() @Min(2) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @Length(44, 44) CODE_ENCRYPTION_KEY: string = LOCAL_SECRETS.CODE_ENCRYPTION_KEY;
