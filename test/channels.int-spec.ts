@@ -582,9 +582,16 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
       'SENT:SMS:',
       'DELIVERED:SMS:',
     ]);
-    const { rows: ended } = await db.query(`SELECT state, last_error FROM delivery WHERE id = $1`, [
-      broken.id,
-    ]);
+    // Rows read back from the database are checked by the timer pass, which runs at the latest after
+    // its safety interval (10 s) when nothing else is due.
+    const ended = await eventually(
+      async () => {
+        const { rows } = await db.query(`SELECT state, last_error FROM delivery WHERE id = $1`, [broken.id]);
+        return rows[0]?.state === 'PENDING' ? undefined : rows;
+      },
+      'the malformed row to end',
+      15_000,
+    );
     expect(ended).toEqual([{ state: 'FAILED', last_error: 'MALFORMED_COMMAND' }]);
     const { rows: statuses } = await db.query(
       `SELECT status, channel, reason FROM notification_status_log WHERE event_id = $1`,

@@ -7,6 +7,7 @@ describe('simulator config', () => {
       NODE_ENV: 'development',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
+      MAX_MESSAGES: 50_000,
       PORT: 3100,
       PROVIDER_TOKEN: 'local-provider-token',
       WEBHOOK_SECRET: 'local-webhook-secret',

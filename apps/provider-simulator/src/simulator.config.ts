@@ -24,6 +24,8 @@ export class SimulatorConfig {
   @callbackUrl() SMS_CALLBACK_URL = 'http://127.0.0.1:3003/webhooks/turbosms';
   /** How long after acceptance the delivery report is produced. */
   @toInt() @IsInt() @Min(0) @Max(600_000) REPORT_DELAY_MS = 300;
+  /** Accepted messages kept for status.json and the control API; older ones are forgotten. */
+  @toInt() @IsInt() @Min(100) @Max(10_000_000) MAX_MESSAGES = 50_000;
 }
 
 export class SimulatorConfigError extends Error {

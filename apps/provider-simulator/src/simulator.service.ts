@@ -217,14 +217,14 @@ export class SimulatorService implements OnModuleDestroy {
   ): TurboSmsRecipientResult {
     const phone = normalisePhone(recipient);
     if (!phone) {
-      this.logger.log(`${type} recipient rejected: INVALID_PHONE`);
+      this.logger.debug(`${type} recipient rejected: INVALID_PHONE`);
       return { phone: recipient, message_id: null, ...INVALID_PHONE };
     }
 
     const idempotencyKey = sequenceId === null ? undefined : `${type}:${sequenceId}:${phone}`;
     const existing = idempotencyKey ? this.idsBySequence.get(idempotencyKey) : undefined;
     if (existing) {
-      this.logger.log(
+      this.logger.debug(
         `${type} resend of sequence ${sequenceId} for ${maskPhone(phone)}: same message ${existing}`,
       );
       return {
@@ -238,7 +238,7 @@ export class SimulatorService implements OnModuleDestroy {
     const behaviour = this.behaviourOf(phone, type);
     const reject = (type === 'viber' ? VIBER_REJECTS : SMS_REJECTS)[behaviour];
     if (reject) {
-      this.logger.log(`${type} to ${maskPhone(phone)} rejected: ${reject.response_status}`);
+      this.logger.debug(`${type} to ${maskPhone(phone)} rejected: ${reject.response_status}`);
       return { phone: recipient, message_id: null, ...reject };
     }
 
@@ -253,11 +253,10 @@ export class SimulatorService implements OnModuleDestroy {
       sentAt: now,
       updatedAt: now,
     };
-    this.messages.set(message.id, message);
-    if (idempotencyKey) this.idsBySequence.set(idempotencyKey, message.id);
+    this.remember(message, idempotencyKey);
 
     const finalStatus = finalStatusOf(behaviour);
-    this.logger.log(
+    this.logger.debug(
       `${type} message ${message.id} accepted for ${maskPhone(phone)} (sequence ${sequenceId ?? '-'}); ` +
         (finalStatus
           ? `report ${finalStatus} in ${this.config.REPORT_DELAY_MS} ms`
@@ -270,6 +269,21 @@ export class SimulatorService implements OnModuleDestroy {
       response_code: TurboSmsCode.OK,
       response_status: 'OK',
     };
+  }
+
+  /**
+   * Keeps the newest MAX_MESSAGES messages (and their idempotency keys): a long run must not grow the
+   * simulator without bound. Maps iterate in insertion order, so the first entry is the oldest.
+   */
+  private remember(message: SimulatedMessage, idempotencyKey: string | undefined): void {
+    this.messages.set(message.id, message);
+    if (idempotencyKey) this.idsBySequence.set(idempotencyKey, message.id);
+    while (this.messages.size > this.config.MAX_MESSAGES) {
+      const [oldest] = this.messages.values();
+      this.messages.delete(oldest.id);
+      if (oldest.sequenceId !== null)
+        this.idsBySequence.delete(`${oldest.type}:${oldest.sequenceId}:${oldest.phone}`);
+    }
   }
 
   private scheduleReport(messageId: string, finalStatus: TurboSmsReportStatus): void {
