@@ -1,15 +1,17 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 
 /**
  * Seals verification codes at rest (Postgres rows, internal topics) with AES-256-GCM. The sealed form is
  * `v1.<iv>.<tag>.<ciphertext>` in base64url, so a key rotation can add `v2` beside it.
  */
 export class CodeCipher {
-  private readonly key: Buffer;
+  /** A KeyObject made once: given a Buffer, every cipher would prepare a new key (a profile hot spot). */
+  private readonly key: KeyObject;
 
   constructor(base64Key: string) {
-    this.key = Buffer.from(base64Key, 'base64');
-    if (this.key.length !== 32) throw new Error('CODE_ENCRYPTION_KEY must be 32 bytes in base64');
+    const bytes = Buffer.from(base64Key, 'base64');
+    if (bytes.length !== 32) throw new Error('CODE_ENCRYPTION_KEY must be 32 bytes in base64');
+    this.key = createSecretKey(bytes);
   }
 
   seal(plain: string): string {
