@@ -1,4 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { request } from 'undici';
 import { signWebhookBody, type TurboSmsMessageType, type TurboSmsWebhookPayload } from '@app/providers';
 import { SimulatorConfig } from './simulator.config';
 
@@ -66,14 +67,16 @@ export class ReportWebhookService implements OnModuleDestroy {
     cancel: AbortSignal,
   ): Promise<string | undefined> {
     try {
-      const response = await fetch(url, {
+      // undici's request (keep-alive pool) rather than fetch(): a third of the simulator's CPU was fetch.
+      const response = await request(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-signature': signature },
         body,
         signal: AbortSignal.any([cancel, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
       });
-      await response.arrayBuffer().catch(() => undefined);
-      return response.ok ? undefined : `HTTP_${response.status}`;
+      await response.body.dump().catch(() => undefined);
+      const ok = response.statusCode >= 200 && response.statusCode < 300;
+      return ok ? undefined : `HTTP_${response.statusCode}`;
     } catch (error) {
       return (error as { name?: string }).name === 'TimeoutError' ? 'TIMEOUT' : 'CONNECTION_ERROR';
     }
