@@ -68,33 +68,3 @@ export function summarizeCensored(arrivedLatenciesMs: number[], missing: number)
       sorted.length === 0 ? null : round(sorted.reduce((sum, value) => sum + value, 0) / sorted.length),
   };
 }
-
-/** Peak resident set size of this process, sampled; the phases read their own peak. */
-export class RssSampler {
-  private peakBytes = 0;
-  private readonly timer: NodeJS.Timeout;
-
-  constructor(intervalMs = 100) {
-    this.timer = setInterval(() => this.sample(), intervalMs);
-    this.timer.unref();
-  }
-
-  sample(): void {
-    this.peakBytes = Math.max(this.peakBytes, process.memoryUsage.rss());
-  }
-
-  /** Peak since the last reset, in MiB. */
-  peakMiB(): number {
-    this.sample();
-    return Math.round(this.peakBytes / 1024 / 1024);
-  }
-
-  reset(): void {
-    this.peakBytes = 0;
-    this.sample();
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-}
