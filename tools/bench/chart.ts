@@ -26,7 +26,7 @@ export interface ChartInput {
 
 const WIDTH = 900;
 const PANEL_HEIGHT = 250;
-const TOP = 70;
+const TOP = 95;
 const GAP = 60;
 const LEFT = 80;
 const RIGHT = 170;
@@ -48,7 +48,7 @@ export function renderChart(input: ChartInput): string {
   const points = [...input.points].sort((a, b) => a.rate - b.rate);
   const rates = points.map((point) => point.rate);
   const plotRight = WIDTH - RIGHT;
-  const minRate = Math.min(...rates, 1);
+  const minRate = rates.length > 0 ? Math.min(...rates) : 1;
   const maxRate = Math.max(...rates, minRate * 2);
   const x = logScale([minRate / 1.4, maxRate * 1.4], [LEFT, plotRight]);
   const panels = [latencyPanel, throughputPanel, cpuPanel].map((panel, index) =>
@@ -143,14 +143,16 @@ function latencyPanel(points: ChartPoint[], input: ChartInput, x: XScale, top: n
       ),
       ...points
         .filter((p) => p[key] === null)
-        .map((p) =>
-          el('path', {
-            d: `M ${x(p.rate) - 5} ${top + 10} L ${x(p.rate)} ${top + 1} L ${x(p.rate) + 5} ${top + 10} Z`,
+        .map((p) => {
+          // Both unknown at one rate: p50 sits under p99, so both triangles show.
+          const tip = top + (label === 'p50' ? 13 : 1);
+          return el('path', {
+            d: `M ${x(p.rate) - 5} ${tip + 9} L ${x(p.rate)} ${tip} L ${x(p.rate) + 5} ${tip + 9} Z`,
             fill: 'white',
             stroke: color,
             class: `censored-${label}`,
-          }),
-        ),
+          });
+        }),
     );
   }
   parts.push(
