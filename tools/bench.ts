@@ -35,6 +35,13 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A throw outside the run's own handling (a client callback): still stop every process we started.
+  const onCrash = (error: unknown) => {
+    console.error(`bench FAILED: ${maskPhonesInText(String((error as Error)?.stack ?? error))}`);
+    void run.cleanupNow().finally(() => process.exit(2));
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
 
   const result = await run.execute();
   console.log('');

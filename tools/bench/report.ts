@@ -355,7 +355,7 @@ export function chartOf(result: BenchResult): string {
   const accounts = CPU_ACCOUNTS.map((account) => SHORT[account]);
   return renderChart({
     title: `esoz-notify bench: ${String(result.settings.workload)} workload, ${result.target.mode} stack`,
-    subtitle: `${result.runId}, commit ${result.code.commit.slice(0, 10)}, ${result.settings.stepSeconds} s per step, ${result.machine.cpus} cpus${result.postgres.history ? `, history ${result.postgres.history.requested.toLocaleString('en')}` : ''}${result.aborted ? ' (stopped early)' : ''}`,
+    subtitle: `${result.runId}, commit ${result.code.commit.slice(0, 10)}, ${result.settings.stepSeconds} s per step, ${result.machine.cpus} cpus, load average ${result.machine.loadAverage.start[0]} → ${result.machine.loadAverage.end?.[0] ?? '?'}${result.postgres.history ? `, history ${result.postgres.history.requested.toLocaleString('en')}` : ''}${result.aborted ? ' (stopped early)' : ''}`,
     p99TargetMs: result.summary.p99TargetMs,
     accounts,
     points: result.steps.map((step) => ({

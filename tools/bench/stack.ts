@@ -52,10 +52,14 @@ export async function startManagedStack(
 ): Promise<Stack> {
   const ports = options.ports;
   const busy: string[] = [];
-  for (const name of PROCESSES) if (await portInUse(ports[name])) busy.push(`${name} :${ports[name]}`);
+  for (const name of PROCESSES)
+    if (await portInUse(ports[name])) {
+      const holder = pidListeningOn(ports[name]);
+      busy.push(`:${ports[name]} (${name}'s${holder === undefined ? '' : `, held by pid ${holder}`})`);
+    }
   if (busy.length > 0)
     throw new Error(
-      `ports in use: ${busy.join(', ')} (an earlier bench still running? set BENCH_PORT_BASE to move)`,
+      `ports in use: ${busy.join(', ')}; an earlier bench that was killed? set BENCH_PORT_BASE to move`,
     );
   const script = (name: ProcessName) => join(options.root, 'dist/apps', name, 'src/main.js');
   for (const name of PROCESSES)
