@@ -454,10 +454,12 @@ export class BenchRun {
       () => this.tracker.pending(index) === 0,
       options.drainSeconds * 1000,
     );
+    const drainEnd = performance.now();
     const cpuAfter = await this.meter!.sample();
     const events = this.tracker.ofStep(index);
     const lastTerminal = maxOf(events, (event) => event.terminalAt ?? loadEnd);
-    const drainSeconds = drained ? (lastTerminal - loadEnd) / 1000 : options.drainSeconds;
+    // Drained: until the last terminal status; else as long as we waited (the bound, or less when stopped).
+    const drainSeconds = ((drained ? lastTerminal : drainEnd) - loadEnd) / 1000;
 
     const expected = events.filter((event) => event.terminal === expectedOutcome(event.scenario));
     const secondHalfStart = (loadStart + loadEnd) / 2;
