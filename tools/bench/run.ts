@@ -27,7 +27,7 @@ import {
   type StepResult,
 } from './report';
 import { RateSchedule, runOpenLoop, type OpenLoopStats } from './scheduler';
-import { APPS, databaseName } from './ports';
+import { databaseName } from './ports';
 import { connectRunningStack, startManagedStack, type Stack } from './stack';
 import { nearestRank, summarizeCensored, type CensoredSummary } from './stats';
 import { buildWorkload, SCENARIOS, type ScenarioName, type Workload } from './workload';
@@ -162,13 +162,11 @@ export class BenchRun {
 
     const stack =
       options.target === 'managed'
-        ? await startManagedStack(options, this.admin, this.print, (reason) =>
+        ? await startManagedStack(options, this.admin, this.cleanup, this.print, (reason) =>
             this.stop(maskPhonesInText(reason)),
           )
         : await connectRunningStack(options);
     this.stack = stack;
-    this.cleanup.add('stack', () => stack.close());
-    this.cleanup.addGroups(options.target === 'managed' ? appGroups(options.groupPrefix) : []);
     this.result.target.providerDelays = stack.providerDelays;
     this.print(`bench: ${stack.mode} stack: ${stack.describe()}`);
 
@@ -658,10 +656,6 @@ function benchKafka(logFile: string): Kafka {
           `${JSON.stringify({ at: new Date().toISOString(), level, namespace, ...log })}\n`,
         ),
   });
-}
-
-function appGroups(prefix: string): string[] {
-  return APPS.map((app) => `${prefix}.${app}`);
 }
 
 /** The broker's JVM, when the first broker is on this machine. */

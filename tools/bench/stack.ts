@@ -8,6 +8,7 @@ import { ChildApp, type ExitInfo } from '../chaos/children';
 import { recreateDatabase } from '../chaos/infra';
 import { startGroupAtEnd } from '../lib/kafka';
 import { answers, portInUse } from '../lib/net';
+import type { Cleanup } from './cleanup';
 import type { BenchOptions } from './options';
 import { APPS, databaseName, PROCESSES, type AppName, type ProcessName } from './ports';
 import { pidListeningOn } from './proc';
@@ -47,6 +48,7 @@ const NOT_INHERITED = /^(BENCH_|npm_)/;
 export async function startManagedStack(
   options: BenchOptions,
   admin: Admin,
+  cleanup: Cleanup,
   print: (line: string) => void,
   onUnexpectedExit: (reason: string) => void,
 ): Promise<Stack> {
@@ -139,17 +141,15 @@ export async function startManagedStack(
     await children.get('provider-simulator')!.stop();
     await Promise.all(APPS.map((app) => children.get(app)!.stop()));
   };
+  // Registered before anything starts: a Ctrl-C during start-up must stop what did start.
+  cleanup.add('apps', close);
+  cleanup.addGroups(APPS.map((app) => `${options.groupPrefix}.${app}`));
   print(
     `bench: starting the simulator and ${APPS.length} apps as child processes (LOG_LEVEL=${options.logLevel}, NODE_ENV=${options.nodeEnv}), logs in ${options.runDir}`,
   );
   const started = Date.now();
-  try {
-    for (const child of children.values()) child.start();
-    await Promise.all([...children.values()].map((child) => child.waitReady(120_000)));
-  } catch (error) {
-    await close();
-    throw error;
-  }
+  for (const child of children.values()) child.start();
+  await Promise.all([...children.values()].map((child) => child.waitReady(120_000)));
   print(`bench: all up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return {
     mode: 'managed',
