@@ -4,9 +4,18 @@ import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { joined } from '../lib/kafka';
 import { sleep } from '../lib/net';
 import type { Cleanup } from './cleanup';
-import type { BenchSettings } from './slice';
-import type { RssSampler } from './stats';
 import { ArrivalTracker } from './tracker';
+
+export interface RelaySettings {
+  runId: string;
+  messages: number;
+  warmup: number;
+  batchSize: number;
+  /** Give up when nothing arrives for this long. */
+  idleMs: number;
+  /** Epoch ms. */
+  deadline: number;
+}
 
 const PARTITIONS = 6;
 /** The apps' default KAFKA_PARTITIONS_CONCURRENCY, so both sides get the same parallelism. */
@@ -17,12 +26,7 @@ const PARTITIONS_CONCURRENCY = 3;
  * sink) with plain kafkajs and nothing else — no validation, Postgres, outbox or HTTP. Consumers are set
  * up like the apps' transport (eachBatch, maxWait 100 ms, a commit per batch, one producer per relay).
  */
-export async function benchRawRelay(
-  kafka: Kafka,
-  settings: BenchSettings,
-  rss: RssSampler,
-  cleanup: Cleanup,
-) {
+export async function benchRawRelay(kafka: Kafka, settings: RelaySettings, cleanup: Cleanup) {
   const runTag = settings.runId.replace(/^bench-/, '');
   const topics = [1, 2, 3].map((hop) => `bench.relay.${runTag}.${hop}`);
   await createTopics(kafka, topics, cleanup);
@@ -58,9 +62,8 @@ export async function benchRawRelay(
   if (warmupMissing.length > 0)
     throw new Error(`relay warm-up: ${warmupMissing.length} of ${warmup.length} messages did not arrive`);
 
-  rss.reset();
   const cpuBefore = process.cpuUsage();
-  const measured = makeMessages(settings.events);
+  const measured = makeMessages(settings.messages);
   const ids = measured.map((message) => message.id);
   const produceStart = performance.now();
   await tracker.produce(producer, topics[0], measured, settings.batchSize);
@@ -68,13 +71,12 @@ export async function benchRawRelay(
   const missing = await tracker.waitFor(ids, settings.idleMs, settings.deadline);
   const cpu = process.cpuUsage(cpuBefore);
   return {
-    messages: settings.events,
-    arrived: settings.events - missing.length,
+    messages: settings.messages,
+    arrived: settings.messages - missing.length,
     missing: missing.length,
     messageBytes: Buffer.byteLength(measured[0].value),
     ...tracker.measure(ids),
     produceMs: Math.round(produceMs),
-    peakRssMiB: rss.peakMiB(),
     cpuSeconds: { user: Math.round(cpu.user / 1e5) / 10, system: Math.round(cpu.system / 1e5) / 10 },
     topics,
   };
