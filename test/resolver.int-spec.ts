@@ -413,6 +413,58 @@ describe('resolver on the real broker and database', () => {
     expect((await oneCommandOf(event.eventId)).command.recipient.phone).toBe(person.phones[0].number);
   });
 
+  it('a backlog of events ahead of their snapshots (a confidant last) ends with the decisions made in order', async () => {
+    /** Who each event reached, as support and upstream see it. */
+    const recipientOf = async (eventId: string) => {
+      const rows = await decided(eventId);
+      const last = rows.at(-1)!;
+      return `${last.status}:${last.recipient?.role ?? '-'}:${last.recipient?.maskedPhone ?? '-'}`;
+    };
+    const family = () => {
+      const mother = adultWithOtp({ firstName: 'Ірина' });
+      const child = childOf(mother, { ownOtpPhone: uniquePhone() });
+      const adult = adultWithOtp();
+      return { mother, child, adult, events: [prescriptionEvent(child.id), prescriptionEvent(adult.id)] };
+    };
+
+    // In order: every snapshot first.
+    const inOrder = Array.from({ length: 5 }, family);
+    await sendPersons(
+      ...inOrder.flatMap(({ mother, child, adult }) =>
+        [mother, child, adult].map((p) => ({ key: p.id, value: p })),
+      ),
+    );
+    await sendEvents(...inOrder.flatMap(({ events }) => events));
+    const expected = await Promise.all(
+      inOrder.flatMap(({ events }) => events.map((e) => recipientOf(e.eventId))),
+    );
+    expect(expected.filter((decision) => decision.includes('REPRESENTATIVE'))).toHaveLength(5);
+
+    // Out of order, as a resolver catching up on a backlog sees it: events, then subjects, then confidants.
+    const backlog = Array.from({ length: 5 }, family);
+    await sendEvents(...backlog.flatMap(({ events }) => events));
+    await producer.send({
+      topic: Topic.Person,
+      messages: backlog
+        .flatMap(({ child, adult }) => [child, adult])
+        .map((p) => ({ key: p.id, value: JSON.stringify(p) })),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await producer.send({
+      topic: Topic.Person,
+      messages: backlog.map(({ mother }) => ({ key: mother.id, value: JSON.stringify(mother) })),
+    });
+    const actual = await Promise.all(
+      backlog.flatMap(({ events }) => events.map((e) => recipientOf(e.eventId))),
+    );
+
+    // The same decisions, person for person (phones differ: compare the shape of each decision).
+    const shape = (decision: string) => decision.replace(/:\+38\d{3}\*{5}\d{2}$/, ':phone');
+    expect(actual.map(shape)).toEqual(expected.map(shape));
+    for (const [index, { mother }] of backlog.entries())
+      expect(actual[index * 2]).toBe(`RESOLVED:REPRESENTATIVE:${maskPhone(mother.phones[0].number)}`);
+  });
+
   it('an unknown person: FAILED / UNKNOWN_PERSON after PERSON_WAIT_SECONDS', async () => {
     const event = prescriptionEvent(randomUUID());
     await sendEvents(event);

@@ -22,6 +22,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PersonReadModel } from './person-read-model';
 import {
+  awaitedPersons,
   type PersonRecord,
   resolveRecipient,
   ResolutionReason,
@@ -49,6 +50,8 @@ const WAITING = 'WAITING_FOR_PERSON';
 interface Decided {
   decisions: { id: string; state: string; decision: string }[];
   consequences: Consequences;
+  /** Rows not decided yet: the persons (confidants) whose snapshots could still change the decision. */
+  awaiting: Map<string, string[]>;
 }
 
 /**
@@ -99,9 +102,12 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
       encounterId: request.type === 'SERVICE_REQUEST_CREATED' ? (request.payload.encounterId ?? null) : null,
     }));
     const known = rows.filter((row) => persons.has(row.request.subjectPersonId));
-    const decided = this.decide(known, persons);
+    const decided = this.decide(known, persons, false);
     const states = new Map(decided.decisions.map((decision) => [decision.id, decision]));
-    const result = await this.write(insertNotifications(rows, states, this.config), decided.consequences);
+    const result = await this.write(
+      insertNotifications(rows, states, decided.awaiting, this.config),
+      decided.consequences,
+    );
     const rest = rows.filter((row) => !result.changed.has(row.id));
     if (rest.length > 0) await this.skipDuplicateEncounters(rest);
     const waiting = rows.filter((row) => result.changed.has(row.id) && !states.has(row.id));
@@ -109,7 +115,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     this.waits.wakeAt(Date.now() + this.config.PERSON_WAIT_SECONDS * 1000);
     // The subject's snapshot may have been applied between our read and our insert, and its handler may
     // not have seen our row yet: look again now that the row is there.
-    await this.decideWaiting(waiting, false);
+    await this.decideWaiting(waiting, false, false);
   }
 
   async applyPersons(messages: InboundMessage<PersonSnapshot | null>[]): Promise<void> {
@@ -117,7 +123,8 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     if (changed.length === 0) return;
     const waiting: NotificationRow[] = await this.dataSource.query(
       `SELECT id, event_id, request FROM notification
-       WHERE state = '${WAITING}' AND subject_person_id = ANY($1::uuid[]) ORDER BY created_at`,
+       WHERE state = '${WAITING}' AND (subject_person_id = ANY($1::uuid[]) OR awaiting_person_ids && $1::uuid[])
+       ORDER BY created_at`,
       [changed],
     );
     if (waiting.length > 0) await this.decideWaiting(waiting, false);
@@ -146,23 +153,46 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     return next?.getTime();
   }
 
-  /** Decides waiting rows whose subject is now known (or all of them, once their wait is over). */
-  private async decideWaiting(rows: NotificationRow[], waitIsOver: boolean): Promise<void> {
+  /**
+   * Decides waiting rows whose subject (and every confidant that could matter) is now known, or all of
+   * them once their wait is over: then the rules run on what is known.
+   */
+  private async decideWaiting(rows: NotificationRow[], waitIsOver: boolean, recheck = true): Promise<void> {
     const persons = await PersonReadModel.loadWithConfidants(this.dataSource, [
       ...new Set(rows.map((row) => row.request.subjectPersonId)),
     ]);
     const ready = waitIsOver ? rows : rows.filter((row) => persons.has(row.request.subjectPersonId));
     if (ready.length === 0) return;
-    const { decisions, consequences } = this.decide(ready, persons);
-    await this.write(
-      {
-        sql: `UPDATE notification n SET state = d.state, decision = d.decision, resolved_at = now(), wait_until = NULL
-              FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS d(id, state, decision)
-              WHERE n.id = d.id AND n.state = '${WAITING}' RETURNING n.id::text AS key`,
-        params: [decisions.map((d) => d.id), decisions.map((d) => d.state), decisions.map((d) => d.decision)],
-      },
-      consequences,
+    const { decisions, consequences, awaiting } = this.decide(ready, persons, waitIsOver);
+    if (decisions.length > 0)
+      await this.write(
+        {
+          sql: `UPDATE notification n SET state = d.state, decision = d.decision, resolved_at = now(), wait_until = NULL,
+                  awaiting_person_ids = NULL
+                FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS d(id, state, decision)
+                WHERE n.id = d.id AND n.state = '${WAITING}' RETURNING n.id::text AS key`,
+          params: [
+            decisions.map((d) => d.id),
+            decisions.map((d) => d.state),
+            decisions.map((d) => d.decision),
+          ],
+        },
+        consequences,
+      );
+    if (awaiting.size === 0) return;
+    // Now waiting for confidants: note them so their snapshots find the row, then look once more, as on
+    // insert (a snapshot applied meanwhile could not have found it).
+    await this.dataSource.query(
+      `UPDATE notification n SET awaiting_person_ids = string_to_array(a.ids, ',')::uuid[]
+       FROM unnest($1::uuid[], $2::text[]) AS a(id, ids) WHERE n.id = a.id AND n.state = '${WAITING}'`,
+      [[...awaiting.keys()], [...awaiting.values()].map((ids) => ids.join(','))],
     );
+    if (recheck)
+      await this.decideWaiting(
+        ready.filter((row) => awaiting.has(row.id)),
+        false,
+        false,
+      );
   }
 
   /**
@@ -178,7 +208,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     const duplicates = rest.filter((row) => !seen.has(row.event_id.toLowerCase()));
     if (duplicates.length === 0) return;
     const states = new Map(duplicates.map((row) => [row.id, { state: 'DUPLICATE_ENCOUNTER' }]));
-    await this.write(insertNotifications(duplicates, states, this.config), {
+    await this.write(insertNotifications(duplicates, states, new Map(), this.config), {
       statuses: duplicates.map((row) => ({
         key: row.id,
         status: this.status(row, NotificationStatusCode.SKIPPED, {
@@ -197,20 +227,30 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     return result;
   }
 
-  /** Pure: the decision for each row, with the statuses and the first delivery command it causes. */
-  private decide(rows: NotificationRow[], persons: Persons): Decided {
-    const decided: Decided = { decisions: [], consequences: { statuses: [], messages: [] } };
+  /**
+   * Pure: the decision for each row, with the statuses and the first delivery command it causes; or, unless
+   * the wait is over, the persons it still waits for (a confidant whose snapshot could change it).
+   */
+  private decide(rows: NotificationRow[], persons: Persons, waitIsOver: boolean): Decided {
+    const decided: Decided = {
+      decisions: [],
+      consequences: { statuses: [], messages: [] },
+      awaiting: new Map(),
+    };
     const { statuses, messages } = decided.consequences;
     const now = new Date();
+    const lookup = (id: string) => persons.get(id);
     for (const row of rows) {
       const { request } = row;
-      const decision = resolveRecipient(
-        persons.get(request.subjectPersonId),
-        (id) => persons.get(id),
-        request,
-        this.resolution,
-        now,
-      );
+      const subject = persons.get(request.subjectPersonId);
+      const decision = resolveRecipient(subject, lookup, request, this.resolution, now);
+      if (subject && !waitIsOver) {
+        const awaited = awaitedPersons(decision, subject, lookup, request, this.resolution, now);
+        if (awaited.length > 0) {
+          decided.awaiting.set(row.id, awaited);
+          continue;
+        }
+      }
       decided.decisions.push({
         id: row.id,
         state: decision.outcome,
@@ -228,7 +268,6 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
       }
       statuses.push({ key: row.id, status: this.status(row, NotificationStatusCode.RESOLVED, { decision }) });
       const [first, ...rest] = decision.plan;
-      const subject = persons.get(request.subjectPersonId)!;
       const command: DeliveryCommand = {
         deliveryId: randomUUID(),
         notificationId: row.id,
@@ -250,11 +289,11 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
           validFrom: request.payload.validFrom,
           validUntil: request.payload.validUntil,
           subjectName: {
-            firstName: subject.firstName,
-            lastName: subject.lastName,
-            secondName: subject.secondName,
+            firstName: subject!.firstName,
+            lastName: subject!.lastName,
+            secondName: subject!.secondName,
           },
-          subjectBirthDate: subject.birthDate,
+          subjectBirthDate: subject!.birthDate,
           details: request.payload.details,
         },
         occurredAt: request.occurredAt,
@@ -309,17 +348,21 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
 function insertNotifications(
   rows: (NotificationRow & { encounterId: string | null })[],
   decisions: Map<string, { state: string; decision?: string }>,
+  awaiting: Map<string, string[]>,
   config: ResolverConfig,
 ): GuardedChange {
   return {
     sql: `INSERT INTO notification (id, event_id, type, subject_person_id, encounter_id, state, request, decision,
-                                    resolved_at, wait_until, purge_after)
+                                    resolved_at, wait_until, purge_after, awaiting_person_ids)
           SELECT id, event_id, type, subject_person_id, encounter_id, state, request, decision,
                  CASE WHEN state = '${WAITING}' THEN NULL ELSE now() END,
                  CASE WHEN state = '${WAITING}' THEN now() + make_interval(secs => $9) END,
-                 now() + make_interval(hours => $10)
-          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[])
-            WITH ORDINALITY AS r(id, event_id, type, subject_person_id, encounter_id, state, request, decision, ord)
+                 now() + make_interval(hours => $10),
+                 CASE WHEN awaiting = '' THEN NULL ELSE string_to_array(awaiting, ',')::uuid[] END
+          FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::jsonb[], $8::jsonb[],
+                      $11::text[])
+            WITH ORDINALITY AS r(id, event_id, type, subject_person_id, encounter_id, state, request, decision,
+                                 awaiting, ord)
           ORDER BY ord
           ON CONFLICT DO NOTHING RETURNING id::text AS key`,
     params: [
@@ -333,6 +376,7 @@ function insertNotifications(
       rows.map((row) => decisions.get(row.id)?.decision ?? null),
       config.PERSON_WAIT_SECONDS,
       config.RETENTION_HOURS,
+      rows.map((row) => (awaiting.get(row.id) ?? []).join(',')),
     ],
   };
 }
