@@ -643,6 +643,42 @@ describe('channels: Diia → Viber → SMS with fallback (real Kafka, Postgres, 
     expect(rows[0].terminal).toBe(1);
   });
 
+  it('a positive report after the SMS ended FAILED / NO_REPORT_IN_TIME is announced once as LATE_DELIVERED', async () => {
+    const person = adultWithOtp();
+    await setPhoneBehaviour(phoneOf(person), { viber: 'NOT_VIBER_USER', sms: 'NO_REPORT' });
+    const event = prescriptionEvent(person.id);
+    await notify([person], [event]);
+    const ended = [
+      'RESOLVED::',
+      'FALLBACK:VIBER:NOT_VIBER_USER',
+      'SENT:SMS:',
+      'FAILED:SMS:NO_REPORT_IN_TIME',
+    ];
+    expect(await finalTimeline(event.eventId)).toEqual(ended);
+
+    // The provider's report finally comes, twice (a webhook retry): one correction, the terminal stands.
+    const sms = await deliveryOn(event.eventId, 'SMS');
+    const now = new Date().toISOString();
+    const body = JSON.stringify({
+      message_id: sms.provider_message_id,
+      sequence_id: sms.id,
+      status: 'Delivered',
+      type: 'sms',
+      sent_at: now,
+      updated_at: now,
+    });
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`http://127.0.0.1:${PORT.sms}/webhooks/turbosms`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-signature': signWebhookBody(body, WEBHOOK_SECRET) },
+        body,
+      });
+      expect(response.status).toBe(204);
+    }
+    expect((await deliveryOn(event.eventId, 'SMS')).late_report).toBe('DELIVERED');
+    expect(describeRows(await statusRows(event.eventId))).toEqual([...ended, 'LATE_DELIVERED:SMS:']);
+  });
+
   // Last: it replaces the running viber-sender.
   it('falls back after a restart when the Viber sender went down during the report wait', async () => {
     const person = adultWithOtp();

@@ -32,6 +32,11 @@ export const NotificationStatusCode = {
   SLIP_PRINTED: 'SLIP_PRINTED',
   SKIPPED: 'SKIPPED',
   REJECTED: 'REJECTED',
+  /**
+   * Non-terminal, at most once per event: a positive report arrived after the event had ended FAILED or
+   * EXPIRED (no report in time). The terminal status stands; this tells upstream the patient did get it.
+   */
+  LATE_DELIVERED: 'LATE_DELIVERED',
 } as const;
 export type NotificationStatusCode = (typeof NotificationStatusCode)[keyof typeof NotificationStatusCode];
 
@@ -43,6 +48,12 @@ export const TERMINAL_STATUSES: ReadonlySet<NotificationStatusCode> = new Set([
   NotificationStatusCode.EXPIRED,
   NotificationStatusCode.SKIPPED,
   NotificationStatusCode.REJECTED,
+]);
+
+/** Statuses recorded and announced at most once per event (the database holds each to that). */
+export const ONCE_PER_EVENT_STATUSES: ReadonlySet<NotificationStatusCode> = new Set([
+  ...TERMINAL_STATUSES,
+  NotificationStatusCode.LATE_DELIVERED,
 ]);
 
 export const RecipientRole = { SUBJECT: 'SUBJECT', REPRESENTATIVE: 'REPRESENTATIVE' } as const;

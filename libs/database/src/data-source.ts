@@ -3,12 +3,16 @@ import { Initial1763900000000 } from './migrations/1763900000000-initial';
 import { Slip1763900000001 } from './migrations/1763900000001-slip';
 import { OneDeliveryPerStep1763900000002 } from './migrations/1763900000002-one-delivery-per-step';
 import { FastPath1763900000003 } from './migrations/1763900000003-fast-path';
+import { AwaitedPersons1763900000004 } from './migrations/1763900000004-awaited-persons';
+import { LateDelivered1763900000005 } from './migrations/1763900000005-late-delivered';
 
 export const MIGRATIONS = [
   Initial1763900000000,
   Slip1763900000001,
   OneDeliveryPerStep1763900000002,
   FastPath1763900000003,
+  AwaitedPersons1763900000004,
+  LateDelivered1763900000005,
 ];
 
 /** Apps never synchronize or run migrations themselves: `migrate.ts` does it once, under an advisory lock. */

@@ -175,7 +175,7 @@ export class DeliveryEngine {
         ),
       );
       const step = new Step();
-      const late: { id: string; outcome: string }[] = [];
+      const late: { row: DeliveryRow; outcome: string }[] = [];
       const decided = new Map<string, DeliveryReport>();
       for (const report of open) {
         const row =
@@ -188,16 +188,38 @@ export class DeliveryEngine {
           );
         if (!row || decided.has(row.id)) continue; // not ours, or the attempt rolled back
         if (row.state !== DeliveryState.SENT && row.state !== DeliveryState.PENDING) {
-          late.push({ id: row.id, outcome: report.outcome });
+          late.push({ row, outcome: report.outcome });
           continue;
         }
         decided.set(row.id, report);
         this.decideReport(row, report, step);
       }
-      await this.repository.recordLateReports(late);
+      await this.recordLate(late);
       const changed = await this.write(step);
       open = [...decided].filter(([id]) => !changed.has(id)).map(([, report]) => report);
     }
+  }
+
+  /**
+   * A report for a finished delivery is kept on the row and changes nothing else; but a positive one for an
+   * event that ended FAILED or EXPIRED for want of it is announced once as LATE_DELIVERED (ADR 0006), so
+   * upstream does not tell the doctor "failed" about a code the patient has.
+   */
+  private async recordLate(late: { row: DeliveryRow; outcome: string }[]): Promise<void> {
+    if (late.length === 0) return;
+    await this.repository.recordLateReports(late.map(({ row, outcome }) => ({ id: row.id, outcome })));
+    const delivered = late.filter(({ outcome }) => outcome === 'DELIVERED').map(({ row }) => row);
+    if (delivered.length === 0) return;
+    const result = await this.repository.announceLateDelivery(delivered, {
+      statuses: delivered.map((row) => ({
+        key: row.id,
+        status: this.status(row.command, NotificationStatusCode.LATE_DELIVERED),
+      })),
+      messages: [],
+    });
+    this.publisher.publish(result.outbox);
+    for (const status of result.kept)
+      this.metrics?.statuses.inc({ status: status.status, channel: this.channel });
   }
 
   /** The timer pass: lost attempts and due retries, missed report deadlines, and a status poll when due. */

@@ -142,6 +142,20 @@ export class DeliveryRepository {
     );
   }
 
+  /** LATE_DELIVERED for the rows whose event ended FAILED or EXPIRED; at most once per event (unique index). */
+  announceLateDelivery(rows: DeliveryRow[], consequences: Consequences): Promise<WriteResult> {
+    return writeChange(
+      this.db,
+      {
+        sql: `SELECT r.key FROM unnest($1::text[], $2::uuid[]) AS r(key, event_id)
+              WHERE EXISTS (SELECT 1 FROM notification_status_log s
+                            WHERE s.event_id = r.event_id AND s.is_terminal AND s.status IN ('FAILED', 'EXPIRED'))`,
+        params: [rows.map((row) => row.id), rows.map((row) => row.event_id)],
+      },
+      consequences,
+    );
+  }
+
   /** Writes transitions (guarded by the state they were decided on) with their statuses and outbox rows. */
   apply(transitions: Transition[], consequences: Consequences): Promise<WriteResult> {
     return writeChange(this.db, guardedUpdate(transitions), consequences);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { TopicMessages } from 'kafkajs';
 import type { KafkaProducer } from '@app/kafka';
 import type { AppMetrics } from '@app/platform';
+import { withPrefix } from '@app/contracts';
 import type { OutboxRow, Queryable } from './outbox';
 
 /** Messages per produce request: far below the broker's limits, large enough to carry a burst. */
@@ -26,6 +27,8 @@ export class OutboxPublisher {
     private readonly producer: KafkaProducer,
     private readonly logger: Logger,
     private readonly metrics?: AppMetrics,
+    /** KAFKA_TOPIC_PREFIX: rows keep contract topic names; the prefix is put on when they are sent. */
+    private readonly topicPrefix = '',
   ) {}
 
   /** Queues committed rows for Kafka; returns at once. */
@@ -38,7 +41,7 @@ export class OutboxPublisher {
 
   /** Sends rows now and resolves once Kafka has them (the relay's sweep); throws if the send fails. */
   async publishNow(rows: OutboxRow[]): Promise<void> {
-    await this.producer.sendBatch(byTopic(rows));
+    await this.producer.sendBatch(byTopic(rows, this.topicPrefix));
     this.count(rows);
   }
 
@@ -56,7 +59,7 @@ export class OutboxPublisher {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_SEND);
         try {
-          await this.producer.sendBatch(byTopic(batch));
+          await this.producer.sendBatch(byTopic(batch, this.topicPrefix));
           this.count(batch);
           this.deletable.push(...batch.map((row) => row.id));
           this.deleting ??= this.deleteDone();
@@ -103,11 +106,11 @@ export class OutboxPublisher {
 }
 
 /** Order within a topic is commit order (and so per key), as the relay always kept it. */
-export function byTopic(rows: OutboxRow[]): TopicMessages[] {
+export function byTopic(rows: OutboxRow[], prefix = ''): TopicMessages[] {
   const topics = new Map<string, TopicMessages>();
   for (const row of rows) {
     let entry = topics.get(row.topic);
-    if (!entry) topics.set(row.topic, (entry = { topic: row.topic, messages: [] }));
+    if (!entry) topics.set(row.topic, (entry = { topic: withPrefix(prefix, row.topic), messages: [] }));
     entry.messages.push({ key: row.key, value: row.value, headers: row.headers });
   }
   return [...topics.values()];

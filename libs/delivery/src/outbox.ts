@@ -1,4 +1,4 @@
-import { type NotificationStatus, TERMINAL_STATUSES, Topic } from '@app/contracts';
+import { type NotificationStatus, ONCE_PER_EVENT_STATUSES, TERMINAL_STATUSES, Topic } from '@app/contracts';
 
 /** A message to publish because a state change committed. */
 export interface OutboxEntry {
@@ -57,8 +57,9 @@ export function unconditional(keys: string[]): GuardedChange {
 /**
  * Writes a change, its statuses and its outbox messages in ONE statement (data-modifying CTEs), so a hop
  * costs one round trip and one commit instead of a transaction of several. Only consequences of rows the
- * change took are written. The partial unique index on the status log keeps one terminal status per event:
- * a second one is neither recorded nor announced ("a late report is recorded, not re-announced").
+ * change took are written. Partial unique indexes on the status log keep one terminal status (and one
+ * LATE_DELIVERED) per event: a second one is neither recorded nor announced ("a late report is recorded,
+ * not re-announced").
  *
  * Runs in the caller's transaction if `db` is an EntityManager in one; on a DataSource the statement is its
  * own transaction and is durable when this resolves.
@@ -69,7 +70,7 @@ export async function writeChange(
   consequences: Consequences,
   statusTopic: string = Topic.NotificationStatus,
 ): Promise<WriteResult> {
-  const statuses = firstTerminalPerEvent(consequences.statuses);
+  const statuses = oncePerEvent(consequences.statuses);
   const { messages } = consequences;
   // JSON.stringify leaves out undefined fields, as the contract's optional fields want.
   const statusJson = statuses.map(({ status }) => JSON.stringify(status));
@@ -77,19 +78,19 @@ export async function writeChange(
   const p = (index: number) => `$${change.params.length + index}`;
   const sql = `WITH changed AS (${change.sql}),
     s AS (SELECT * FROM unnest(${p(1)}::text[], ${p(2)}::uuid[], ${p(3)}::uuid[], ${p(4)}::text[], ${p(5)}::text[],
-                               ${p(6)}::text[], ${p(7)}::jsonb[], ${p(8)}::bool[], ${p(9)}::timestamptz[], ${p(10)}::text[])
-            WITH ORDINALITY AS s(change_key, event_id, notification_id, status, channel, reason, recipient, is_terminal, at, message, ord)
+                               ${p(6)}::text[], ${p(7)}::jsonb[], ${p(8)}::bool[], ${p(9)}::timestamptz[], ${p(10)}::text[], ${p(17)}::bool[])
+            WITH ORDINALITY AS s(change_key, event_id, notification_id, status, channel, reason, recipient, is_terminal, at, message, once, ord)
           WHERE change_key IN (SELECT key FROM changed)),
     st AS (INSERT INTO notification_status_log (event_id, notification_id, status, channel, reason, recipient, is_terminal, at)
            SELECT event_id, notification_id, status, channel, reason, recipient, is_terminal, at FROM s ORDER BY ord
-           ON CONFLICT (event_id) WHERE is_terminal DO NOTHING
-           RETURNING event_id, is_terminal),
+           ON CONFLICT DO NOTHING
+           RETURNING event_id, status),
     m AS (SELECT * FROM unnest(${p(11)}::text[], ${p(12)}::text[], ${p(13)}::text[], ${p(14)}::jsonb[], ${p(15)}::text[])
             WITH ORDINALITY AS m(topic, key, value, headers, change_key, ord)
           WHERE change_key IN (SELECT key FROM changed)),
     x AS (SELECT nextval('outbox_message_id_seq') AS id, y.* FROM (
             SELECT ${p(16)}::text AS topic, s.event_id::text AS key, s.message AS value, '{}'::jsonb AS headers, 0 AS grp, s.ord
-            FROM s WHERE NOT s.is_terminal OR s.event_id IN (SELECT event_id FROM st WHERE is_terminal)
+            FROM s WHERE NOT s.once OR (s.event_id, s.status) IN (SELECT event_id, status FROM st)
             UNION ALL
             SELECT m.topic, m.key, m.value, m.headers, 1, m.ord FROM m) y),
     ob AS (INSERT INTO outbox_message (id, topic, key, value, headers) SELECT id, topic, key, value, headers FROM x)
@@ -113,6 +114,7 @@ export async function writeChange(
     messages.map(({ entry }) => JSON.stringify(entry.headers ?? {})),
     messages.map((item) => item.key),
     statusTopic,
+    statuses.map(({ status }) => ONCE_PER_EVENT_STATUSES.has(status.status)),
   ])) as { changed: string[]; outbox: [number | string, 0 | 1, number][] }[];
   const [{ changed, outbox }] = rows;
   const kept: NotificationStatus[] = [];
@@ -140,14 +142,18 @@ export async function writeChange(
   return { changed: new Set(changed), kept, outbox: published };
 }
 
-/** Of two terminal statuses for one event in one write, only the first can be recorded: keep the first. */
-function firstTerminalPerEvent(statuses: Consequences['statuses']): Consequences['statuses'] {
-  const terminal = new Set<string>();
+/**
+ * Of two statuses for one event that may each exist once (two terminal ones, two LATE_DELIVERED), only the
+ * first in a write can be recorded: keep the first, so what is announced is exactly what was recorded.
+ */
+function oncePerEvent(statuses: Consequences['statuses']): Consequences['statuses'] {
+  const seen = new Set<string>();
   return statuses.filter(({ status }) => {
-    if (!TERMINAL_STATUSES.has(status.status)) return true;
-    const event = status.eventId.toLowerCase();
-    if (terminal.has(event)) return false;
-    terminal.add(event);
+    if (!ONCE_PER_EVENT_STATUSES.has(status.status)) return true;
+    const kind = TERMINAL_STATUSES.has(status.status) ? 'terminal' : status.status;
+    const key = `${status.eventId.toLowerCase()}/${kind}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
     return true;
   });
 }
