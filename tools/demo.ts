@@ -16,7 +16,7 @@ import {
   type TimelineEntry,
 } from './demo/evaluate';
 import { buildDemoPlan, type Behaviours, type DemoPlan, type Scenario } from './demo/scenarios';
-import { deleteGroupsQuietly, otherActiveGroups, toolKafka } from './lib/kafka';
+import { deleteGroupsQuietly, otherActiveGroups, toolKafka, wire } from './lib/kafka';
 import { answers, requestJson, sleep } from './lib/net';
 import { waitForPersons } from './lib/read-model';
 import { choosePorts, DEFAULT_PORTS, startInProcessSystem, type Ports } from './lib/system';
@@ -150,7 +150,7 @@ async function publish(
   messages: { key: string; value: object }[],
 ): Promise<void> {
   await producer.send({
-    topic,
+    topic: wire(topic),
     messages: messages.map(({ key, value }) => ({ key, value: JSON.stringify(value) })),
   });
 }

@@ -15,7 +15,8 @@ export async function ensureContractTopics(
   const kafka = new Kafka({ clientId: 'esoz-notify-topics', brokers, logLevel: logLevel.ERROR });
   const replication = Number(env.KAFKA_REPLICATION_FACTOR ?? 1);
   const minIsr = env.KAFKA_MIN_INSYNC_REPLICAS ? Number(env.KAFKA_MIN_INSYNC_REPLICAS) : undefined;
-  return ensureTopics(kafka, topicSpecs(Number(env.KAFKA_PARTITIONS ?? 6)), replication, minIsr);
+  const specs = topicSpecs(Number(env.KAFKA_PARTITIONS ?? 6), env.KAFKA_TOPIC_PREFIX ?? '');
+  return ensureTopics(kafka, specs, replication, minIsr);
 }
 
 if (require.main === module) {

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { TERMINAL_STATUSES, Topic, type NotificationStatus } from '@app/contracts';
 import type { Admin, Kafka } from 'kafkajs';
-import { joined, startGroupAtEnd } from '../lib/kafka';
+import { joined, startGroupAtEnd, wire } from '../lib/kafka';
 import type { Cleanup } from './cleanup';
 import { SCENARIOS, type ScenarioName } from './workload';
 
@@ -124,7 +124,7 @@ export async function startStatusProbe(
   const joinedGroup = joined(consumer);
   await consumer.connect();
   cleanup.add('status probe', () => consumer.disconnect());
-  await consumer.subscribe({ topics: [Topic.NotificationStatus], fromBeginning: false });
+  await consumer.subscribe({ topics: [wire(Topic.NotificationStatus)], fromBeginning: false });
   await consumer.run({
     partitionsConsumedConcurrently: 6,
     eachBatch: async ({ batch }) => {

@@ -7,7 +7,7 @@ import { Topic } from '@app/contracts';
 import { maskPhonesInText } from '@app/platform';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { Client } from 'pg';
-import { brokers, otherActiveGroups } from '../lib/kafka';
+import { brokers, otherActiveGroups, wire } from '../lib/kafka';
 import { requestJson } from '../lib/net';
 import { waitForPersons } from '../lib/read-model';
 import { Cleanup } from './cleanup';
@@ -203,7 +203,7 @@ export class BenchRun {
     const { persons } = workload;
     for (let start = 0; start < persons.length; start += 500) {
       await this.producer!.send({
-        topic: Topic.Person,
+        topic: wire(Topic.Person),
         messages: persons
           .slice(start, start + 500)
           .map((person) => ({ key: person.id, value: JSON.stringify(person) })),
@@ -247,7 +247,7 @@ export class BenchRun {
     const events = Array.from({ length: count }, () => workload.next());
     for (const event of events) this.tracker.produced(event.eventId, event.scenario, step, at);
     const sending = this.producer!.send({
-      topic: Topic.NotificationRequested,
+      topic: wire(Topic.NotificationRequested),
       acks: -1,
       messages: events.map(({ key, value }) => ({ key, value })),
     }).then(

@@ -2,6 +2,7 @@ import { dlqTopic, CONSUMED_TOPICS, TERMINAL_STATUSES, Topic, type NotificationS
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import { Pool, type QueryResultRow } from 'pg';
 import { sleep } from '../lib/net';
+import { wire } from '../lib/kafka';
 
 /**
  * The harness's own database access. Postgres is restarted during the run, so every query is retried
@@ -69,7 +70,7 @@ export class TopicProbe {
     Topic.NotificationRequested as string,
     Topic.NotificationStatus as string,
     ...CONSUMED_TOPICS.map(dlqTopic),
-  ];
+  ].map(wire);
 
   constructor(
     private readonly kafka: Kafka,
@@ -119,12 +120,12 @@ export class TopicProbe {
     partition: number,
     message: { key: Buffer | null; value: Buffer | null; offset: string; headers?: Record<string, unknown> },
   ): void {
-    if (topic === Topic.NotificationRequested) {
+    if (topic === wire(Topic.NotificationRequested)) {
       const eventId = parseField(message.value, 'eventId');
       if (eventId && this.isOurs(eventId)) this.inputEvents.add(eventId);
       return;
     }
-    if (topic === Topic.NotificationStatus) {
+    if (topic === wire(Topic.NotificationStatus)) {
       if (!message.value) return;
       let status: NotificationStatus;
       try {

@@ -14,7 +14,7 @@ import {
 } from 'kafkajs';
 import { runMigrations } from '../../libs/database/src/migrate';
 import { ensureContractTopics } from '../ensure-topics';
-import { deleteGroupsQuietly, startGroupAtEnd } from '../lib/kafka';
+import { deleteGroupsQuietly, startGroupAtEnd, wire } from '../lib/kafka';
 import { portInUse, requestJson, sleep } from '../lib/net';
 import {
   checkRun,
@@ -446,7 +446,8 @@ class ChaosRun {
    * leader moves to one of them, never sends the moved partitions; tulios/kafkajs#1303). A send that
    * touches one partition has one leader, so a retry always goes to the new leader.
    */
-  private async send(topic: string, messages: Message[]): Promise<void> {
+  private async send(contractTopic: string, messages: Message[]): Promise<void> {
+    const topic = wire(contractTopic);
     const partitions = await this.partitionCount(topic);
     const metadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0 }));
     const byPartition = new Map<number, Message[]>();

@@ -1,6 +1,10 @@
+import { withPrefix } from '@app/contracts';
 import { Kafka, logLevel, type Admin, type Consumer } from 'kafkajs';
 
 export const brokers = (): string[] => (process.env.KAFKA_BROKERS || '127.0.0.1:9092').split(',');
+
+/** A contract topic's name on this broker: KAFKA_TOPIC_PREFIX (contract §11.5) before it, as the apps do. */
+export const wire = (topic: string): string => withPrefix(process.env.KAFKA_TOPIC_PREFIX ?? '', topic);
 
 export function toolKafka(clientId: string): Kafka {
   return new Kafka({
@@ -17,7 +21,7 @@ export function toolKafka(clientId: string): Kafka {
  * would first replay (and re-deliver!) everything still retained.
  */
 export async function startGroupAtEnd(admin: Admin, groupId: string, topics: string[]): Promise<void> {
-  for (const topic of topics) {
+  for (const topic of topics.map(wire)) {
     const ends = await admin.fetchTopicOffsets(topic);
     await admin.setOffsets({
       groupId,

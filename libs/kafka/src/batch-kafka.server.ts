@@ -1,5 +1,5 @@
 import { BaseRpcContext, type CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { parseJson, validateMessage, dlqTopic, InvalidMessageError } from '@app/contracts';
+import { parseJson, validateMessage, dlqTopic, InvalidMessageError, withPrefix } from '@app/contracts';
 import type { ClassConstructor } from 'class-transformer';
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -40,6 +40,8 @@ export interface BatchKafkaServerOptions {
   unknownErrorAttempts?: number;
   maxRetryDelayMs?: number;
   timing?: Partial<ConsumerTiming>;
+  /** KAFKA_TOPIC_PREFIX: subscribed and dead-lettered names carry it; handlers see contract names. */
+  topicPrefix?: string;
 }
 
 /** Consumer group timing (see ADR 0003): failover speed against idle cost. */
@@ -167,7 +169,10 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     consumer.on(consumer.events.GROUP_JOIN, () => this._status$.next('connected'));
     consumer.on(consumer.events.REBALANCING, () => this._status$.next('rebalancing'));
     await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: this.options.fromBeginning ?? true });
+    await consumer.subscribe({
+      topics: topics.map((topic) => withPrefix(this.prefix, topic)),
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -177,16 +182,21 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     this.log.info({ topics }, 'consuming');
   }
 
+  private get prefix(): string {
+    return this.options.topicPrefix ?? '';
+  }
+
   private async processBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
-    const binding = this.bindings.get(batch.topic)!;
-    const stopTimer = this.options.metrics?.batchDuration.startTimer({ topic: batch.topic });
+    const topic = batch.topic.slice(this.prefix.length);
+    const binding = this.bindings.get(topic)!;
+    const stopTimer = this.options.metrics?.batchDuration.startTimer({ topic: topic });
     const valid: InboundMessage<unknown>[] = [];
     const invalid: { message: KafkaMessage; reason: string }[] = [];
     for (const message of batch.messages) {
       try {
-        valid.push(this.decode(batch.topic, batch.partition, message, binding));
+        valid.push(this.decode(topic, batch.partition, message, binding));
       } catch (error) {
         invalid.push({
           message,
@@ -195,8 +205,8 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
       }
     }
     try {
-      await this.deadLetter(batch.topic, batch.partition, invalid, payload);
-      if (valid.length > 0) await this.runHandler(batch.topic, batch.partition, valid, payload);
+      await this.deadLetter(topic, batch.partition, invalid, payload);
+      if (valid.length > 0) await this.runHandler(topic, batch.partition, valid, payload);
     } catch (error) {
       if (error instanceof BatchAbandoned) return; // not committed: the partition's next owner redoes it
       throw error;
@@ -204,7 +214,7 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     const last = batch.messages[batch.messages.length - 1].offset;
     payload.resolveOffset(last);
     await this.commits.done(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
-    this.options.metrics?.consumed.inc({ topic: batch.topic }, batch.messages.length);
+    this.options.metrics?.consumed.inc({ topic: topic }, batch.messages.length);
     stopTimer?.();
   }
 
@@ -328,7 +338,7 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     let shrunk = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.options.producer.send(dlqTopic(topic), messages);
+        await this.options.producer.send(withPrefix(this.prefix, dlqTopic(topic)), messages);
         return;
       } catch (error) {
         if (isTooLarge(error)) {

@@ -46,6 +46,8 @@ export class BaseAppConfig {
   @IsString() KAFKA_CLIENT_ID_SUFFIX = '';
   /** Consumer groups are `<prefix>.<app>`; tests use their own prefix so they never steal a running system's messages. */
   @Matches(/^[a-zA-Z0-9._-]+$/) KAFKA_GROUP_PREFIX = 'esoz-notify';
+  /** Put before every topic name (contract §11.5), so two systems can share one broker. */
+  @Matches(/^[a-zA-Z0-9._-]*$/) KAFKA_TOPIC_PREFIX = '';
   @toInt() @IsInt() @Min(1) @Max(64) KAFKA_PARTITIONS_CONCURRENCY = 3;
   /** Consumer group timing: a SIGKILLed replica's partitions move after the session timeout (ADR 0003). */
   @toInt() @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS = 6000;

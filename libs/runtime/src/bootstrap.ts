@@ -43,6 +43,7 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
       logger,
       metrics: app.get(AppMetrics),
       partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
       timing: {
         sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
         heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,

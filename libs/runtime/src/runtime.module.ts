@@ -81,7 +81,13 @@ export class RuntimeModule {
           provide: OutboxPublisher,
           inject: [DataSource, KafkaProducer],
           useFactory: (dataSource: DataSource, producer: KafkaProducer) =>
-            new OutboxPublisher(dataSource, producer, logger.child({ component: 'outbox' }), metrics),
+            new OutboxPublisher(
+              dataSource,
+              producer,
+              logger.child({ component: 'outbox' }),
+              metrics,
+              config.KAFKA_TOPIC_PREFIX,
+            ),
         },
         {
           provide: OutboxRelay,
