@@ -34,3 +34,25 @@ describe('Coalescer', () => {
     expect(sizes.reduce((a, b) => a + b)).toBe(5);
   });
 });
+
+describe('Coalescer with concurrency', () => {
+  it('runs up to that many batches at once and reports when all is done', async () => {
+    let running = 0;
+    let most = 0;
+    const coalescer = new Coalescer<number>(
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+      },
+      1,
+      3,
+    );
+    for (let item = 0; item < 10; item++) void coalescer.submit(item);
+    expect(coalescer.backlog).toBe(10);
+    await coalescer.idle();
+    expect(most).toBe(3);
+    expect(coalescer.backlog).toBe(0);
+  });
+});

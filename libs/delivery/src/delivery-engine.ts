@@ -67,6 +67,8 @@ export interface DeliveryEngineOptions {
   attemptLeaseSeconds: number;
   /** The longest an idle engine sleeps between looks at the database (other replicas' timers). */
   safetyPassMs: number;
+  /** Deliveries being attempted at once; past this the consumer waits (backpressure on Kafka). */
+  maxAttemptsInFlight: number;
 }
 
 const DEFAULT_OPTIONS: DeliveryEngineOptions = {
@@ -74,6 +76,7 @@ const DEFAULT_OPTIONS: DeliveryEngineOptions = {
   reportPollSeconds: 5,
   attemptLeaseSeconds: 15,
   safetyPassMs: 10_000,
+  maxAttemptsInFlight: 2000,
 };
 
 type AttemptOutcome =
@@ -101,6 +104,7 @@ export class DeliveryEngine {
   private readonly reports: Coalescer<DeliveryReport>;
   private readonly options: DeliveryEngineOptions;
   private lastPollAt = 0;
+  private readonly attempts: Coalescer<DeliveryRow>;
 
   constructor(
     private readonly channel: Exclude<Channel, 'SLIP'>,
@@ -122,19 +126,24 @@ export class DeliveryEngine {
       `${channel} delivery timers`,
     );
     this.reports = new Coalescer((batch) => this.applyReports(batch));
+    this.attempts = new Coalescer((rows) => this.attemptInBackground(rows), this.options.batchSize, 4);
   }
 
   start(): void {
     this.timers.start();
   }
 
-  stop(): Promise<void> {
-    return this.timers.stop();
+  async stop(): Promise<void> {
+    await this.timers.stop();
+    await this.attempts.idle();
   }
 
   /**
-   * The consume path: stores the channel's commands and attempts the new ones. Resolves once every outcome
-   * is durable; a command seen before (redelivery, replayed outbox row) is neither stored nor sent again.
+   * The consume path: stores the channel's commands (durable PENDING rows, so the offset may be committed)
+   * and starts attempting the new ones at once, without holding up the next fetch for the provider's
+   * answer. A command seen before (redelivery, replayed outbox row) is neither stored nor sent again. If
+   * this process dies mid-attempt, the row's lease runs out and a timer pass attempts it again with the
+   * same idempotency key, so the provider sends it once.
    */
   async accept(commands: DeliveryCommand[]): Promise<number> {
     const mine = commands.filter((command) => command.channel === this.channel);
@@ -151,8 +160,29 @@ export class DeliveryEngine {
         attempts: 0,
         provider_message_id: null,
       }));
-    await this.attemptRows(rows);
+    // Not awaited: the next fetch need not wait for the provider. Rows arriving meanwhile are attempted
+    // together (a few batches at a time), so writes stay batched as the rate grows.
+    for (const row of rows) void this.attempts.submit(row).catch(() => undefined);
+    while (this.attempts.backlog > this.options.maxAttemptsInFlight) await this.attempts.idle();
     return rows.length;
+  }
+
+  /** Resolves when the attempts started so far have written their outcomes (tests, shutdown). */
+  settled(): Promise<void> {
+    return this.attempts.idle();
+  }
+
+  /** A background batch of attempts; a failure leaves its rows PENDING for the timers (lease). */
+  private async attemptInBackground(rows: DeliveryRow[]): Promise<void> {
+    try {
+      await this.attemptRows(rows);
+    } catch (error) {
+      this.logger.warn(
+        { err: error, count: rows.length },
+        `${this.channel} attempts failed; their timers will retry them`,
+      );
+      this.timers.wakeAt(Date.now() + this.options.attemptLeaseSeconds * 1000);
+    }
   }
 
   /** A report from the webhook: batched with reports arriving meanwhile; resolves once applied. */
