@@ -2,5 +2,6 @@ export * from './errors';
 export * from './kafka-client';
 export * from './producer';
 export * from './topics-admin';
+export * from './consumer-timeouts';
 export * from './batch-kafka.server';
 export * from './rethrow-rpc-errors.filter';

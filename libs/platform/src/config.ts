@@ -47,6 +47,20 @@ export class BaseAppConfig {
   /** Consumer groups are `<prefix>.<app>`; tests use their own prefix so they never steal a running system's messages. */
   @Matches(/^[a-zA-Z0-9._-]+$/) KAFKA_GROUP_PREFIX = 'esoz-notify';
   @toInt() @IsInt() @Min(1) @Max(64) KAFKA_PARTITIONS_CONCURRENCY = 3;
+  /**
+   * Consumer-group timeouts, chosen for crash failover in seconds (docs/operations.md, "Failover"):
+   * - session 6 s: a SIGKILLed member is dropped 6 s after its last heartbeat, so its partitions are
+   *   consumed elsewhere within ~7-8 s (target 10 s). 6 s is the broker's default floor
+   *   (`group.min.session.timeout.ms`); lower values are refused by the broker.
+   * - heartbeat 500 ms: survivors learn of a rebalance on their next heartbeat, so their own partitions
+   *   pause for about one interval plus a JoinGroup/SyncGroup round trip (target < 2 s). Also how quickly a
+   *   member notices that it was dropped. 2 tiny requests per second per member.
+   * - rebalance 10 s: how long the coordinator waits for every member to rejoin. A member stuck in a long
+   *   batch for longer is dropped instead of stalling the whole group (the default 60 s would).
+   */
+  @toInt() @IsInt() @Min(1000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS = 6000;
+  @toInt() @IsInt() @Min(100) @Max(60_000) KAFKA_HEARTBEAT_INTERVAL_MS = 500;
+  @toInt() @IsInt() @Min(1000) @Max(600_000) KAFKA_REBALANCE_TIMEOUT_MS = 10_000;
   @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/esoz_notify';
   @toInt() @IsInt() @Min(2) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @Length(44, 44) CODE_ENCRYPTION_KEY: string = LOCAL_SECRETS.CODE_ENCRYPTION_KEY;
@@ -85,6 +99,8 @@ export function loadConfig<T extends BaseAppConfig>(
   const problems = validateSync(config).map(
     (error) => `${error.property} (${Object.keys(error.constraints ?? {}).join(',')})`,
   );
+  if (config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS)
+    problems.push('KAFKA_HEARTBEAT_INTERVAL_MS (at most a third of KAFKA_SESSION_TIMEOUT_MS)');
   if (config.isProduction) {
     const localDefaults = new Set<string>(Object.values(LOCAL_SECRETS));
     for (const key of ['CODE_ENCRYPTION_KEY', ...secretsRequiredInProduction] as (keyof T & string)[]) {
