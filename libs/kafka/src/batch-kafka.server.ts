@@ -7,6 +7,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { AppMetrics } from '@app/platform';
 import { classifyError } from './errors';
 import type { KafkaProducer } from './producer';
+import type { ConsumerTimeouts } from './consumer-timeouts';
 
 export interface InboundMessage<T> {
   topic: string;
@@ -38,6 +39,8 @@ export interface BatchKafkaServerOptions {
   /** Attempts for an error of unknown kind before the message is dead-lettered. */
   unknownErrorAttempts?: number;
   maxRetryDelayMs?: number;
+  /** Session, heartbeat and rebalance timeouts (libs/kafka consumerTimeouts); kafkajs defaults otherwise. */
+  timeouts?: ConsumerTimeouts;
 }
 
 export class KafkaBatchContext extends BaseRpcContext<[string, number, () => Promise<void>]> {
@@ -117,6 +120,7 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
       maxWaitTimeInMs: 100,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
+      ...this.options.timeouts,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
