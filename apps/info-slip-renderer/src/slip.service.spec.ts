@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import type { DeliveryCommand } from '@app/contracts';
-import { CodeCipher, LOCAL_SECRETS } from '@app/platform';
+import { AppMetrics, CodeCipher, LOCAL_SECRETS } from '@app/platform';
 import { SlipService, toSlipData } from './slip.service';
 
 const mother = { firstName: 'Ґалина', lastName: 'Їжакевич-Єременко', secondName: 'Юріївна' };
@@ -98,7 +98,7 @@ describe('toSlipData', () => {
 describe('SlipService.accept', () => {
   const cipher = new CodeCipher(LOCAL_SECRETS.CODE_ENCRYPTION_KEY);
 
-  function serviceRecording(statusRows: unknown[][]) {
+  function serviceRecording(statusRows: unknown[][], metrics = new AppMetrics('info-slip-renderer')) {
     const manager = {
       query: async (sql: string, params: unknown[][]) => {
         if (!sql.includes('notification_status_log')) return sql.includes('RETURNING') ? [{ id: '1' }] : [];
@@ -116,7 +116,7 @@ describe('SlipService.accept', () => {
       dataSource,
       { kick: jest.fn() },
       cipher,
-      { statuses: { inc: jest.fn() } },
+      metrics,
       { RETENTION_HOURS: 1 },
       { warn: jest.fn() },
     ];
@@ -125,11 +125,12 @@ describe('SlipService.accept', () => {
 
   it('ends a slip that can never print as FAILED with the reason, and prints the rest', async () => {
     const statusRows: unknown[][] = [];
+    const metrics = new AppMetrics('info-slip-renderer');
     const printable = command({
       eventId: '55555555-5555-4555-8555-555555555555',
       content: { ...command().content, sealedCode: cipher.seal('4821') },
     });
-    await serviceRecording(statusRows).accept([
+    await serviceRecording(statusRows, metrics).accept([
       command({ type: 'AUTH_OTP' }),
       command({
         eventId: '66666666-6666-4666-8666-666666666666',
@@ -141,6 +142,18 @@ describe('SlipService.accept', () => {
       ['55555555-5555-4555-8555-555555555555', 'SLIP_READY', null],
       ['33333333-3333-4333-8333-333333333333', 'FAILED', 'SLIP_NOT_FOR_THIS_TYPE'],
       ['66666666-6666-4666-8666-666666666666', 'FAILED', 'SEALED_CODE_UNREADABLE'],
+    ]);
+    // Each terminal status is timed end to end (from the command's occurredAt), by type and status.
+    const timed = (await metrics.endToEnd.get()).values as {
+      value: number;
+      labels: Record<string, string>;
+      metricName?: string;
+    }[];
+    const counts = timed.filter((value) => value.metricName?.endsWith('_count'));
+    expect(counts.map((value) => [value.labels.type, value.labels.status, value.value])).toEqual([
+      ['MEDICATION_REQUEST_CREATED', 'SLIP_READY', 1],
+      ['AUTH_OTP', 'FAILED', 1],
+      ['MEDICATION_REQUEST_CREATED', 'FAILED', 1],
     ]);
   });
 });

@@ -48,7 +48,7 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
       if (reason) unprintable.push({ command, reason });
       else commands.push(command);
     }
-    await this.dataSource.transaction(async (manager) => {
+    const kept = await this.dataSource.transaction(async (manager) => {
       const statuses: NotificationStatus[] = [];
       for (const command of commands) {
         const inserted: unknown[] = await manager.query(
@@ -67,10 +67,13 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
       for (const { command, reason } of unprintable) {
         statuses.push({ ...this.status(command, NotificationStatusCode.FAILED), reason });
       }
-      const kept = await recordStatuses(manager, statuses);
-      for (const status of kept) this.metrics.statuses.inc({ status: status.status, channel: 'SLIP' });
+      return recordStatuses(manager, statuses);
     });
     this.relay.kick();
+    // After the commit: counted once, and timed end to end from the event's occurredAt.
+    const origins = new Map(received.map((command) => [command.eventId, command]));
+    for (const status of kept)
+      this.metrics.statusRecorded({ ...status, channel: 'SLIP' }, origins.get(status.eventId));
   }
 
   /** The PDF for the MIS, rendered from the stored command; undefined when unknown or purged. */
@@ -95,7 +98,10 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
       await recordStatuses(manager, [this.status(row.command, NotificationStatusCode.SLIP_PRINTED)]);
       return 'PRINTED';
     });
-    if (outcome === 'PRINTED') this.relay.kick(); // after commit, so the relay sees the status
+    if (outcome === 'PRINTED') {
+      this.relay.kick(); // after commit, so the relay sees the status
+      this.metrics.statusRecorded({ status: NotificationStatusCode.SLIP_PRINTED, channel: 'SLIP' });
+    }
     return outcome !== 'UNKNOWN';
   }
 

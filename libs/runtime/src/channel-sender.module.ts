@@ -29,7 +29,9 @@ import {
 } from '@app/providers';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { InstrumentedGateway } from './instrumented-gateway';
 import { RuntimeModule } from './runtime.module';
+import { DeliveryCollector, ScrapeCollectors } from './scrape-collectors';
 
 /** The part of Express's request the webhook reads (raw body for the HMAC check). */
 interface WebhookRequest {
@@ -46,6 +48,8 @@ export interface ChannelSenderOptions {
   policy: DeliveryPolicy;
   /** Provider adapter (real HTTP or stub) bound to CHANNEL_GATEWAY. */
   gateway: Provider;
+  /** Provider name for the metrics (`turbosms`, `diia-stub`); the channel's name in lower case by default. */
+  provider?: string;
   /** Shared secret of the provider's delivery-report webhook; no webhook route when absent. */
   webhookSecret?: string;
   extraControllers?: Type[];
@@ -56,10 +60,20 @@ export const deliveryBindings = (channel: 'DIIA' | 'VIBER' | 'SMS'): TopicBindin
   { topic: CHANNEL_TOPIC[channel], schema: DeliveryCommand },
 ];
 
+export const SENDER_CHANNEL = Symbol('SENDER_CHANNEL');
+
 @Injectable()
 class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(private readonly engine: DeliveryEngine) {}
+  constructor(
+    private readonly engine: DeliveryEngine,
+    private readonly collectors: ScrapeCollectors,
+    private readonly dataSource: DataSource,
+    private readonly metrics: AppMetrics,
+    @Inject(SENDER_CHANNEL) private readonly channel: string,
+  ) {}
   onApplicationBootstrap(): void {
+    // Deliveries pending and durable timers overdue for this app's channel, read at scrape time only.
+    this.collectors.add(new DeliveryCollector(this.dataSource, this.metrics, this.channel));
     this.engine.start();
   }
   async beforeApplicationShutdown(): Promise<void> {
@@ -137,7 +151,7 @@ export class ChannelSenderModule {
           ) =>
             new DeliveryEngine(
               channel,
-              gateway,
+              new InstrumentedGateway(gateway, metrics, options.provider ?? channel.toLowerCase()),
               policy,
               dataSource,
               cipher,
@@ -146,6 +160,7 @@ export class ChannelSenderModule {
               metrics,
             ),
         },
+        { provide: SENDER_CHANNEL, useValue: channel },
         EngineLifecycle,
         ...(options.extraProviders ?? []),
       ],
