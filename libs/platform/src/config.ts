@@ -66,6 +66,7 @@ export class BaseAppConfig {
   @IsString() @Length(44, 44) CODE_ENCRYPTION_KEY: string = LOCAL_SECRETS.CODE_ENCRYPTION_KEY;
   /** Codes and slips of terminal notifications are purged after this many hours. */
   @toInt() @IsInt() @Min(1) RETENTION_HOURS = 24 * 30;
+  /** Names this replica (pod name, `viber-sender-2` locally): Kafka client id suffix when KAFKA_CLIENT_ID_SUFFIX is unset. */
   @IsOptional() @Matches(/^[a-z0-9-]+$/) INSTANCE_ID?: string;
 
   get isProduction(): boolean {

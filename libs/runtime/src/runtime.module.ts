@@ -61,7 +61,9 @@ class RuntimeLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApp
 export class RuntimeModule {
   static forApp(appName: string, config: BaseAppConfig, logger: Logger): DynamicModule {
     const metrics = new AppMetrics(appName);
-    const kafka = createKafka(config.KAFKA_BROKERS, `${appName}${config.KAFKA_CLIENT_ID_SUFFIX}`, logger);
+    // The client id names the replica in the group's member list (`kafka-consumer-groups --describe`).
+    const suffix = config.KAFKA_CLIENT_ID_SUFFIX || (config.INSTANCE_ID ? `-${config.INSTANCE_ID}` : '');
+    const kafka = createKafka(config.KAFKA_BROKERS, `${appName}${suffix}`, logger);
     return {
       module: RuntimeModule,
       global: true,
