@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, type ClassConstructor } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
 
 /** Local-mode defaults of contract §10; production refuses to start without real values. */
 export const LOCAL_SECRETS = {
@@ -67,7 +67,7 @@ export class BaseAppConfig {
   /** Codes and slips of terminal notifications are purged after this many hours. */
   @toInt() @IsInt() @Min(1) RETENTION_HOURS = 24 * 30;
   /** Names this replica (pod name, `viber-sender-2` locally): Kafka client id suffix when KAFKA_CLIENT_ID_SUFFIX is unset. */
-  @IsOptional() @Matches(/^[a-z0-9-]+$/) INSTANCE_ID?: string;
+  @Matches(/^[a-z0-9-]{0,63}$/) INSTANCE_ID = '';
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
