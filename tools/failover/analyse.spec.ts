@@ -40,6 +40,13 @@ describe('partitionStalls', () => {
     expect(other.resumedAfterKillMs).toBeUndefined();
   });
 
+  it("does not take the victim's own last commit, seen only after the kill, for another member resuming", () => {
+    // Killed at 10.1 s; its commit of 10.0 s shows in the 10.25 s sample; another member resumes at 16 s.
+    const p0 = samples(0, 0, 20_000, (t) => (t < 10_250 ? Math.floor(t / 250) : t < 16_000 ? 41 : 50));
+    const [victim] = partitionStalls(p0, 10_100, owners, 'r1');
+    expect(victim.resumedAfterKillMs).toBe(5900);
+  });
+
   it('a partition without lag is never stalled, however long its offset stays', () => {
     const idle: OffsetSample[] = Array.from({ length: 40 }, (_, index) => ({
       at: index * 250,

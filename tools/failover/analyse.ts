@@ -1,5 +1,8 @@
 import { summarize, type LatencySummary } from '../bench/stats';
 
+/** Longer than the sampling period (200 ms): see partitionStalls. */
+const SETTLE_MS = 300;
+
 /** One poll of a consumer group's progress on one partition (milliseconds on the harness's clock). */
 export interface OffsetSample {
   at: number;
@@ -45,7 +48,10 @@ export function partitionStalls(
     let maxStallStart = 0;
     let stallStart: number | undefined;
     let resumedAfterKillMs: number | undefined;
-    const committedAtKill = [...list].reverse().find((sample) => sample.at <= killAt)?.committed;
+    // The offset the victim left: read one sampling period after the kill, since a sample taken just before
+    // it may not show the victim's last commit yet (which would look like another member resuming).
+    const settled = list.find((sample) => sample.at >= killAt + SETTLE_MS);
+    const committedAtKill = settled?.committed;
     for (let index = 0; index < list.length; index++) {
       const sample = list[index];
       const previous = list[index - 1];
@@ -63,7 +69,7 @@ export function partitionStalls(
       if (
         resumedAfterKillMs === undefined &&
         committedAtKill !== undefined &&
-        sample.at > killAt &&
+        sample.at > settled!.at &&
         sample.committed > committedAtKill
       )
         resumedAfterKillMs = Math.round(sample.at - killAt);
