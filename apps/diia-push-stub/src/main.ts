@@ -19,6 +19,7 @@ export async function startDiiaPushStub(env?: Record<string, string | undefined>
       codeReportTimeoutSeconds: config.CODE_REPORT_TIMEOUT_SECONDS,
       reportTimeoutSeconds: config.REPORT_TIMEOUT_SECONDS,
     }),
+    provider: 'diia-stub',
     gateway: { provide: CHANNEL_GATEWAY, useValue: gateway },
     extraControllers: [DiiaControlController],
   });

@@ -67,6 +67,7 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
         key: command.deliveryId.toLowerCase(),
         status: this.status(command, NotificationStatusCode.SLIP_READY),
       })),
+      commands,
     );
     if (unprintable.length > 0)
       await this.write(
@@ -75,6 +76,7 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
           key: command.deliveryId,
           status: { ...this.status(command, NotificationStatusCode.FAILED), reason },
         })),
+        unprintable.map(({ command }) => command),
       );
   }
 
@@ -117,14 +119,21 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
         params: [eventId],
       },
       [{ key: eventId.toLowerCase(), status: this.status(row.command, NotificationStatusCode.SLIP_PRINTED) }],
+      [row.command],
     );
     return true;
   }
 
-  private async write(change: GuardedChange, statuses: Consequences['statuses']): Promise<void> {
+  private async write(
+    change: GuardedChange,
+    statuses: Consequences['statuses'],
+    origins: DeliveryCommand[],
+  ): Promise<void> {
     const result = await writeChange(this.dataSource, change, { statuses, messages: [] });
     this.publisher.publish(result.outbox);
-    for (const status of result.kept) this.metrics.statuses.inc({ status: status.status, channel: 'SLIP' });
+    // Counted after the commit; the command's type and occurredAt time terminal statuses end to end.
+    const commands = new Map(statuses.map(({ status }, index) => [status.eventId, origins[index]]));
+    for (const status of result.kept) this.metrics.statusRecorded(status, commands.get(status.eventId));
   }
 
   async purgeExpired(): Promise<number> {

@@ -107,6 +107,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     const result = await this.write(
       insertNotifications(rows, states, decided.awaiting, this.config),
       decided.consequences,
+      rows,
     );
     const rest = rows.filter((row) => !result.changed.has(row.id));
     if (rest.length > 0) await this.skipDuplicateEncounters(rest);
@@ -178,6 +179,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
           ],
         },
         consequences,
+        ready,
       );
     if (awaiting.size === 0) return;
     // Now waiting for confidants: note them so their snapshots find the row, then look once more, as on
@@ -208,22 +210,27 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     const duplicates = rest.filter((row) => !seen.has(row.event_id.toLowerCase()));
     if (duplicates.length === 0) return;
     const states = new Map(duplicates.map((row) => [row.id, { state: 'DUPLICATE_ENCOUNTER' }]));
-    await this.write(insertNotifications(duplicates, states, new Map(), this.config), {
-      statuses: duplicates.map((row) => ({
-        key: row.id,
-        status: this.status(row, NotificationStatusCode.SKIPPED, {
-          reason: ResolutionReason.DUPLICATE_ENCOUNTER,
-        }),
-      })),
-      messages: [],
-    });
+    await this.write(
+      insertNotifications(duplicates, states, new Map(), this.config),
+      {
+        statuses: duplicates.map((row) => ({
+          key: row.id,
+          status: this.status(row, NotificationStatusCode.SKIPPED, {
+            reason: ResolutionReason.DUPLICATE_ENCOUNTER,
+          }),
+        })),
+        messages: [],
+      },
+      duplicates,
+    );
   }
 
-  private async write(change: GuardedChange, consequences: Consequences) {
+  private async write(change: GuardedChange, consequences: Consequences, rows: NotificationRow[]) {
     const result = await writeChange(this.dataSource, change, consequences);
     this.publisher.publish(result.outbox);
-    for (const status of result.kept)
-      this.metrics.statuses.inc({ status: status.status, channel: status.channel ?? 'NONE' });
+    // Counted after the commit; the request's type and occurredAt time terminal statuses end to end.
+    const requests = new Map(rows.map((row) => [row.event_id, row.request]));
+    for (const status of result.kept) this.metrics.statusRecorded(status, requests.get(status.eventId));
     return result;
   }
 

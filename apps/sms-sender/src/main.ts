@@ -24,6 +24,7 @@ export async function startSmsSender(env?: Record<string, string | undefined>) {
       maxAttempts: config.SMS_MAX_ATTEMPTS,
       maxBackoffSeconds: config.SMS_MAX_BACKOFF_SECONDS,
     }),
+    provider: 'turbosms',
     gateway: {
       provide: CHANNEL_GATEWAY,
       useValue: new TurboSmsSmsGateway(client, { sender: config.SMS_SENDER_NAME }),

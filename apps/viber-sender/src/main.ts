@@ -22,6 +22,7 @@ export async function startViberSender(env?: Record<string, string | undefined>)
       codeReportTimeoutSeconds: config.CODE_REPORT_TIMEOUT_SECONDS,
       reportTimeoutSeconds: config.REPORT_TIMEOUT_SECONDS,
     }),
+    provider: 'turbosms',
     gateway: {
       provide: CHANNEL_GATEWAY,
       useValue: new TurboSmsViberGateway(client, { sender: config.VIBER_SENDER_NAME }),

@@ -248,8 +248,7 @@ export class DeliveryEngine {
       messages: [],
     });
     this.publisher.publish(result.outbox);
-    for (const status of result.kept)
-      this.metrics?.statuses.inc({ status: status.status, channel: this.channel });
+    for (const status of result.kept) this.metrics?.statusRecorded(status);
   }
 
   /** The timer pass: lost attempts and due retries, missed report deadlines, and a status poll when due. */
@@ -494,8 +493,8 @@ export class DeliveryEngine {
     if (step.transitions.length === 0) return new Set();
     const result = await this.repository.apply(step.transitions, step.consequences);
     this.publisher.publish(result.outbox);
-    for (const status of result.kept)
-      this.metrics?.statuses.inc({ status: status.status, channel: status.channel ?? 'NONE' });
+    // Counted after the commit; the command's type and occurredAt time terminal statuses end to end.
+    for (const status of result.kept) this.metrics?.statusRecorded(status, step.commandOf(status.eventId));
     for (const transition of step.transitions) {
       if (!result.changed.has(transition.id)) continue;
       const timer = transition.nextAttemptAt ?? transition.reportDeadlineAt;
@@ -553,7 +552,15 @@ class Step {
 
   status(row: DeliveryRow, status: NotificationStatus): void {
     this.consequences.statuses.push({ key: row.id, status });
+    this.commands.set(status.eventId, row.command);
   }
+
+  /** The command behind an event's status in this step. */
+  commandOf(eventId: string): DeliveryCommand | undefined {
+    return this.commands.get(eventId);
+  }
+
+  private readonly commands = new Map<string, DeliveryCommand>();
 
   message(row: DeliveryRow, entry: Consequences['messages'][number]['entry']): void {
     this.consequences.messages.push({ key: row.id, entry });

@@ -214,6 +214,7 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     const last = batch.messages[batch.messages.length - 1].offset;
     payload.resolveOffset(last);
     await this.commits.done(batch.topic, batch.partition, (BigInt(last) + 1n).toString());
+    this.options.metrics?.recordLag(topic, batch.partition, Number(batch.offsetLag()));
     this.options.metrics?.consumed.inc({ topic: topic }, batch.messages.length);
     stopTimer?.();
   }
@@ -321,8 +322,7 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     // retrying that forever would stall the partition. Send bounded chunks instead.
     for (const chunk of chunksBySize(messages, DLQ_CHUNK_BYTES))
       await this.sendDeadLetters(topic, chunk, payload);
-    for (const { reason } of items)
-      this.options.metrics?.deadLettered.inc({ topic, reason: reason.split(':')[0] });
+    for (const { reason } of items) this.options.metrics?.deadLetter(topic, reason.split(':')[0]);
     this.log.warn(
       { topic, partition, count: items.length, reasons: [...new Set(items.map((item) => item.reason))] },
       'messages dead-lettered',

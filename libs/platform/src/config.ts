@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, type ClassConstructor } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
 
 /** Local-mode defaults of contract §10; production refuses to start without real values. */
 export const LOCAL_SECRETS = {
@@ -49,10 +49,20 @@ export class BaseAppConfig {
   /** Put before every topic name (contract §11.5), so two systems can share one broker. */
   @Matches(/^[a-zA-Z0-9._-]*$/) KAFKA_TOPIC_PREFIX = '';
   @toInt() @IsInt() @Min(1) @Max(64) KAFKA_PARTITIONS_CONCURRENCY = 3;
-  /** Consumer group timing: a SIGKILLed replica's partitions move after the session timeout (ADR 0003). */
-  @toInt() @IsInt() @Min(6000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS = 6000;
-  @toInt() @IsInt() @Min(100) @Max(30_000) KAFKA_HEARTBEAT_INTERVAL_MS = 1000;
-  @toInt() @IsInt() @Min(1000) @Max(300_000) KAFKA_REBALANCE_TIMEOUT_MS = 15_000;
+  /**
+   * Consumer-group timing, chosen for crash failover in seconds (ADR 0005, docs/operations.md "Failover"):
+   * - session 6 s: a SIGKILLed member is dropped 6 s after its last heartbeat, so its partitions are
+   *   consumed elsewhere within ~7-8 s (target 10 s). 6 s is the broker's default floor
+   *   (`group.min.session.timeout.ms`); lower values are refused by the broker.
+   * - heartbeat 1 s: survivors learn of a rebalance on their next heartbeat, so their own partitions pause
+   *   for about one interval plus a JoinGroup/SyncGroup round trip (target < 2 s). kafkajs heartbeats
+   *   between fetches, so an idle fetch must not wait longer than this (KAFKA_MAX_WAIT_MS).
+   * - rebalance 10 s: how long the coordinator waits for every member to rejoin. A member stuck in a long
+   *   batch for longer is dropped instead of stalling the whole group (the default 60 s would).
+   */
+  @toInt() @IsInt() @Min(1000) @Max(300_000) KAFKA_SESSION_TIMEOUT_MS = 6000;
+  @toInt() @IsInt() @Min(100) @Max(60_000) KAFKA_HEARTBEAT_INTERVAL_MS = 1000;
+  @toInt() @IsInt() @Min(1000) @Max(600_000) KAFKA_REBALANCE_TIMEOUT_MS = 10_000;
   /** An idle fetch is answered after this long; data is returned as soon as it is there. */
   @toInt() @IsInt() @Min(10) @Max(5000) KAFKA_MAX_WAIT_MS = 1000;
   /** Offsets are committed at most this often (effects are durable first; a crash replays the rest). */
@@ -62,7 +72,8 @@ export class BaseAppConfig {
   @IsString() @Length(44, 44) CODE_ENCRYPTION_KEY: string = LOCAL_SECRETS.CODE_ENCRYPTION_KEY;
   /** Codes and slips of terminal notifications are purged after this many hours. */
   @toInt() @IsInt() @Min(1) RETENTION_HOURS = 24 * 30;
-  @IsOptional() @Matches(/^[a-z0-9-]+$/) INSTANCE_ID?: string;
+  /** Names this replica (pod name, `viber-sender-2` locally): Kafka client id suffix when KAFKA_CLIENT_ID_SUFFIX is unset. */
+  @Matches(/^[a-z0-9-]{0,63}$/) INSTANCE_ID = '';
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
@@ -95,6 +106,8 @@ export function loadConfig<T extends BaseAppConfig>(
   const problems = validateSync(config).map(
     (error) => `${error.property} (${Object.keys(error.constraints ?? {}).join(',')})`,
   );
+  if (config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS)
+    problems.push('KAFKA_HEARTBEAT_INTERVAL_MS (at most a third of KAFKA_SESSION_TIMEOUT_MS)');
   if (config.isProduction) {
     const localDefaults = new Set<string>(Object.values(LOCAL_SECRETS));
     for (const key of ['CODE_ENCRYPTION_KEY', ...secretsRequiredInProduction] as (keyof T & string)[]) {

@@ -3,9 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BatchKafkaServer, KafkaProducer, type TopicBinding } from '@app/kafka';
 import { AppMetrics, type BaseAppConfig, PinoNestLogger } from '@app/platform';
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { filter, firstValueFrom, timeout } from 'rxjs';
+import { ConsumerMembership } from './consumer-membership';
+import { KafkaLagCollector, MembershipCollector, ScrapeCollectors } from './scrape-collectors';
 import { KAFKA } from './tokens';
 
 export interface AppBootstrapOptions {
@@ -34,14 +36,18 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
   app.useBodyParser('json', { limit: '64kb' });
   let microservice: INestMicroservice | undefined;
   let server: BatchKafkaServer | undefined;
+  const membership = app.get(ConsumerMembership);
+  const collectors = app.get(ScrapeCollectors);
+  const metrics = app.get(AppMetrics);
   if (options.bindings) {
+    const groupId = `${config.KAFKA_GROUP_PREFIX}.${options.appName}`;
     server = new BatchKafkaServer({
-      kafka: app.get<Kafka>(KAFKA),
-      groupId: `${config.KAFKA_GROUP_PREFIX}.${options.appName}`,
+      kafka: observingConsumers(app.get<Kafka>(KAFKA), (consumer) => membership.attach(consumer)),
+      groupId,
       bindings: options.bindings,
       producer: app.get(KafkaProducer),
       logger,
-      metrics: app.get(AppMetrics),
+      metrics,
       partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       timing: {
@@ -52,6 +58,16 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
         commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
       },
     });
+    membership.followStatus(groupId, server.status);
+    collectors.add(new MembershipCollector(membership, metrics));
+    collectors.add(
+      new KafkaLagCollector(
+        app.get<Kafka>(KAFKA),
+        groupId,
+        options.bindings.map((binding) => binding.topic),
+        metrics,
+      ),
+    );
     microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
   }
   await app.init();
@@ -112,4 +128,18 @@ export function runMain(appName: string, start: () => Promise<RunningApp & { log
       process.exit(1);
     },
   );
+}
+
+/**
+ * The app's Kafka client, except that each consumer it creates is handed to `observe` before it connects,
+ * so its events from the very first group join on (heartbeats, assignment, crashes) reach the observer.
+ */
+function observingConsumers(kafka: Kafka, observe: (consumer: Consumer) => void): Kafka {
+  const observed = Object.create(kafka) as Kafka;
+  observed.consumer = (config) => {
+    const consumer = kafka.consumer(config);
+    observe(consumer);
+    return consumer;
+  };
+  return observed;
 }

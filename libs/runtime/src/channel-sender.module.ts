@@ -35,7 +35,9 @@ import {
 } from '@app/providers';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { InstrumentedGateway } from './instrumented-gateway';
 import { RuntimeModule } from './runtime.module';
+import { DeliveryCollector, ScrapeCollectors } from './scrape-collectors';
 
 /** The part of Express's request the webhook reads (raw body for the HMAC check). */
 interface WebhookRequest {
@@ -52,6 +54,8 @@ export interface ChannelSenderOptions {
   policy: DeliveryPolicy;
   /** Provider adapter (real HTTP or stub) bound to CHANNEL_GATEWAY. */
   gateway: Provider;
+  /** Provider name for the metrics (`turbosms`, `diia-stub`); the channel's name in lower case by default. */
+  provider?: string;
   /** Shared secret of the provider's delivery-report webhook; no webhook route when absent. */
   webhookSecret?: string;
   engineOptions?: Partial<DeliveryEngineOptions>;
@@ -63,10 +67,20 @@ export const deliveryBindings = (channel: 'DIIA' | 'VIBER' | 'SMS'): TopicBindin
   { topic: CHANNEL_TOPIC[channel], schema: DeliveryCommand },
 ];
 
+export const SENDER_CHANNEL = Symbol('SENDER_CHANNEL');
+
 @Injectable()
 class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  constructor(private readonly engine: DeliveryEngine) {}
+  constructor(
+    private readonly engine: DeliveryEngine,
+    private readonly collectors: ScrapeCollectors,
+    private readonly dataSource: DataSource,
+    private readonly metrics: AppMetrics,
+    @Inject(SENDER_CHANNEL) private readonly channel: string,
+  ) {}
   onApplicationBootstrap(): void {
+    // Deliveries pending and durable timers overdue for this app's channel, read at scrape time only.
+    this.collectors.add(new DeliveryCollector(this.dataSource, this.metrics, this.channel));
     this.engine.start();
   }
   async beforeApplicationShutdown(): Promise<void> {
@@ -145,7 +159,7 @@ export class ChannelSenderModule {
           ) =>
             new DeliveryEngine(
               channel,
-              gateway,
+              new InstrumentedGateway(gateway, metrics, options.provider ?? channel.toLowerCase()),
               policy,
               dataSource,
               cipher,
@@ -155,6 +169,7 @@ export class ChannelSenderModule {
               options.engineOptions,
             ),
         },
+        { provide: SENDER_CHANNEL, useValue: channel },
         EngineLifecycle,
         ...(options.extraProviders ?? []),
       ],

@@ -1,4 +1,4 @@
-import { Controller, Get, Inject, type OnApplicationShutdown } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, type OnApplicationShutdown } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -6,6 +6,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import type { Admin, Kafka } from 'kafkajs';
+import { ConsumerMembership } from './consumer-membership';
 import { KAFKA } from './tokens';
 
 @Controller()
@@ -17,7 +18,43 @@ export class HealthController implements OnApplicationShutdown {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(KAFKA) private readonly kafka: Kafka,
+    private readonly membership: ConsumerMembership,
   ) {}
+
+  /**
+   * Liveness (and the startup probe): the process serves HTTP. Deliberately nothing else: a Postgres or
+   * Kafka outage must not make Kubernetes restart every pod at once (the apps reconnect by themselves).
+   */
+  @Get('health/live')
+  @HttpCode(200)
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  /**
+   * Readiness: Postgres answers and, for an app that consumes, this replica is a working member of its
+   * consumer group (joined, heartbeating, not stuck in a rebalance). 503 with the reason otherwise, so
+   * the Service stops routing webhooks and MIS downloads to it and a rollout waits for it.
+   */
+  @Get('health/ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([
+      () => this.db.pingCheck('database').withTimeout(1500),
+      () => {
+        const state = this.membership.snapshot();
+        const details = {
+          joined: state.joined,
+          groupId: state.groupId,
+          assigned: state.assigned,
+          rebalances: state.rebalances,
+          ...(state.reason ? { reason: state.reason } : {}),
+        };
+        const indicator = this.indicators.check('consumerGroup');
+        return state.joined ? indicator.up(details) : indicator.down(details);
+      },
+    ]);
+  }
 
   @Get('health')
   @HealthCheck()

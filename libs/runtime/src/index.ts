@@ -5,3 +5,6 @@ export * from './health.controller';
 export * from './metrics.controller';
 export * from './channel-sender.module';
 export * from './bearer';
+export * from './consumer-membership';
+export * from './scrape-collectors';
+export * from './instrumented-gateway';

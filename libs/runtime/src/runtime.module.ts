@@ -17,6 +17,8 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
+import { ConsumerMembership } from './consumer-membership';
+import { OutboxCollector, ScrapeCollectors } from './scrape-collectors';
 import { APP_CONFIG, APP_LOGGER, KAFKA } from './tokens';
 
 /** Starts the shared pieces when the app starts and stops them in reverse order (Kafka before the database). */
@@ -26,9 +28,13 @@ class RuntimeLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApp
     private readonly producer: KafkaProducer,
     private readonly relay: OutboxRelay,
     private readonly dataSource: DataSource,
+    private readonly collectors: ScrapeCollectors,
+    private readonly membership: ConsumerMembership,
+    private readonly metrics: AppMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    this.collectors.add(new OutboxCollector(this.dataSource, this.metrics));
     await this.producer.connect();
     this.relay.start();
   }
@@ -40,19 +46,24 @@ class RuntimeLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApp
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.membership.close();
+    await this.collectors.close();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
 
 /**
- * What every app has: its validated config, JSON logger, metrics, the database, one Kafka client and
- * producer, the outbox relay, the code cipher, and `/health` + `/metrics` on the app's port.
+ * What every app has: its validated config, JSON logger, metrics (with the scrape-time collectors), the
+ * database, one Kafka client and producer, the outbox relay, the code cipher, its consumer-group membership,
+ * and `/health`, `/health/live`, `/health/ready` + `/metrics` on the app's port.
  */
 @Module({})
 export class RuntimeModule {
   static forApp(appName: string, config: BaseAppConfig, logger: Logger): DynamicModule {
     const metrics = new AppMetrics(appName);
-    const kafka = createKafka(config.KAFKA_BROKERS, `${appName}${config.KAFKA_CLIENT_ID_SUFFIX}`, logger);
+    // The client id names the replica in the group's member list (`kafka-consumer-groups --describe`).
+    const suffix = config.KAFKA_CLIENT_ID_SUFFIX || (config.INSTANCE_ID ? `-${config.INSTANCE_ID}` : '');
+    const kafka = createKafka(config.KAFKA_BROKERS, `${appName}${suffix}`, logger);
     return {
       module: RuntimeModule,
       global: true,
@@ -74,6 +85,15 @@ export class RuntimeModule {
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_LOGGER, useValue: logger },
         { provide: AppMetrics, useValue: metrics },
+        {
+          provide: ConsumerMembership,
+          useValue: new ConsumerMembership(
+            config.KAFKA_SESSION_TIMEOUT_MS,
+            config.KAFKA_REBALANCE_TIMEOUT_MS,
+            () => metrics.consumerRebalanced(),
+          ),
+        },
+        { provide: ScrapeCollectors, useValue: new ScrapeCollectors() },
         { provide: KAFKA, useValue: kafka },
         { provide: KafkaProducer, useValue: new KafkaProducer(kafka) },
         { provide: CodeCipher, useValue: new CodeCipher(config.CODE_ENCRYPTION_KEY) },
@@ -106,6 +126,8 @@ export class RuntimeModule {
         CodeCipher,
         OutboxPublisher,
         OutboxRelay,
+        ConsumerMembership,
+        ScrapeCollectors,
       ],
     };
   }
