@@ -21,6 +21,7 @@ import {
   type ResolutionDecision,
 } from './resolution';
 import type { ResolverConfig } from './resolver.config';
+import { SupportSearchIndexer } from './support/support-search.indexer';
 
 /** The stored request: the verification code only ever sealed. */
 type StoredRequest = Omit<NotificationRequested, 'payload'> & {
@@ -48,6 +49,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     private readonly relay: OutboxRelay,
     private readonly cipher: CodeCipher,
     private readonly metrics: AppMetrics,
+    private readonly search: SupportSearchIndexer,
     @InjectConfig() private readonly config: ResolverConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {
@@ -270,6 +272,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
         [decisions.map((d) => d.id), decisions.map((d) => d.state), decisions.map((d) => d.decision)],
       );
     }
+    await this.search.index(manager, { rows, persons, statuses, commands });
     await this.emit(manager, statuses, commands);
   }
 

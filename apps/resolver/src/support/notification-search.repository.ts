@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { SearchKind, type SearchKeyRow } from './search-keys';
+
+export interface SearchCriteria {
+  kind: SearchKind;
+  /** PHONE: the keyed hash; PERSON: the person id; NUMBER: the number as typed (normalised in SQL). */
+  key: string;
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
+
+export interface SearchRow {
+  event_id: string;
+  type: string;
+  occurred_at: string | null;
+  received_at: Date;
+  status: string | null;
+  channel: string | null;
+  reason: string | null;
+  recipient: { personId: string; role: 'SUBJECT' | 'REPRESENTATIVE'; maskedPhone?: string } | null;
+}
+
+/**
+ * notification_search: the support search's keys, and the search itself. The key lookup is a backward range
+ * scan of the primary key (kind, key, received_at, event_id) that stops at the limit; each hit then costs one
+ * primary-key lookup in notification and one short index scan of its status rows.
+ */
+@Injectable()
+export class NotificationSearchRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** In the caller's transaction. received_at is the notification's own, as the trigger writes it. */
+  async addKeys(manager: EntityManager, keys: SearchKeyRow[]): Promise<void> {
+    if (keys.length === 0) return;
+    await manager.query(
+      `INSERT INTO notification_search (kind, key, received_at, event_id, notification_id)
+       SELECT k.kind, k.key, n.created_at, n.event_id, n.id
+       FROM unnest($1::text[], $2::text[], $3::uuid[]) AS k(kind, key, notification_id)
+       JOIN notification n ON n.id = k.notification_id
+       ON CONFLICT DO NOTHING`,
+      [keys.map((k) => k.kind), keys.map((k) => k.key), keys.map((k) => k.notificationId)],
+    );
+  }
+
+  find(criteria: SearchCriteria): Promise<SearchRow[]> {
+    const [sql, params] = searchQuery(criteria);
+    return this.dataSource.query(sql, params);
+  }
+}
+
+/** Exported for the query-plan test. */
+export function searchQuery(criteria: SearchCriteria): [string, unknown[]] {
+  const key = criteria.kind === SearchKind.NUMBER ? 'support_number_key($2)' : '$2';
+  return [
+    `SELECT s.event_id, n.type, n.request->>'occurredAt' AS occurred_at, s.received_at,
+            t.status, t.channel, t.reason, n.decision->'recipient' AS recipient
+     FROM notification_search s
+     JOIN notification n ON n.id = s.notification_id
+     LEFT JOIN LATERAL (
+       SELECT l.status, l.channel, l.reason FROM notification_status_log l
+       WHERE l.event_id = s.event_id ORDER BY l.is_terminal DESC, l.id DESC LIMIT 1
+     ) t ON true
+     WHERE s.kind = $1 AND s.key = ${key}
+       AND s.received_at >= COALESCE($3::timestamptz, '-infinity') AND s.received_at < COALESCE($4::timestamptz, 'infinity')
+     ORDER BY s.received_at DESC, s.event_id DESC
+     LIMIT $5`,
+    [criteria.kind, criteria.key, criteria.from ?? null, criteria.to ?? null, criteria.limit],
+  ];
+}
