@@ -2,7 +2,7 @@ import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BatchKafkaServer, KafkaProducer, type TopicBinding } from '@app/kafka';
-import { AppMetrics, type BaseAppConfig, PinoNestLogger } from '@app/platform';
+import { AppMetrics, type BaseAppConfig, type BaseServiceConfig, PinoNestLogger } from '@app/platform';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { filter, firstValueFrom, timeout } from 'rxjs';
@@ -10,7 +10,8 @@ import { KAFKA } from './tokens';
 
 export interface AppBootstrapOptions {
   appName: string;
-  config: BaseAppConfig;
+  /** A consuming app's config is a BaseAppConfig (Kafka settings); an HTTP-only app's a BaseServiceConfig. */
+  config: BaseServiceConfig;
   logger: Logger;
   /** Topics the app consumes, in its own group `<KAFKA_GROUP_PREFIX>.<appName>` (it scales by replicas). */
   bindings?: TopicBinding[];
@@ -35,14 +36,15 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
   let microservice: INestMicroservice | undefined;
   let server: BatchKafkaServer | undefined;
   if (options.bindings) {
+    const kafkaConfig = config as BaseAppConfig;
     server = new BatchKafkaServer({
       kafka: app.get<Kafka>(KAFKA),
-      groupId: `${config.KAFKA_GROUP_PREFIX}.${options.appName}`,
+      groupId: `${kafkaConfig.KAFKA_GROUP_PREFIX}.${options.appName}`,
       bindings: options.bindings,
       producer: app.get(KafkaProducer),
       logger,
       metrics: app.get(AppMetrics),
-      partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
+      partitionsConsumedConcurrently: kafkaConfig.KAFKA_PARTITIONS_CONCURRENCY,
     });
     microservice = app.connectMicroservice({ strategy: server }, { inheritAppConfig: false });
   }

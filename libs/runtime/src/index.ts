@@ -5,3 +5,5 @@ export * from './health.controller';
 export * from './metrics.controller';
 export * from './channel-sender.module';
 export * from './bearer';
+export * from './web-runtime.module';
+export * from './database';
