@@ -21,7 +21,9 @@ export function classifyQuery(input: string): ConsoleQuery {
   const phone = normaliseUaPhone(text);
   if (phone) return { kind: 'PHONE', phone };
   const compact = text.replace(/[\s-]/g, '');
-  if (/^[0-9A-Za-zА-Яа-яІі]{8,32}$/.test(compact) && /\d/.test(compact))
+  // Digits only and short enough to be a mistyped phone: not a number (it would be shown and audited in clear).
+  const number = /^[0-9A-Za-zА-Яа-яІі]{8,32}$/.test(compact) && /\d/.test(compact);
+  if (number && (/\D/.test(compact) || compact.length >= 14))
     return { kind: 'NUMBER', number: text.toUpperCase() };
   return { kind: 'UNRECOGNISED' };
 }
