@@ -9,7 +9,7 @@ export interface Segment {
   tone: string;
 }
 
-const WIDTH = 720;
+const WIDTH = 900;
 const ROW = 34;
 const BAR = 22;
 
@@ -64,7 +64,7 @@ export function bars(
   { labelWidth: LABEL = 170 } = {},
 ): SafeHtml {
   const max = Math.max(1e-9, ...rows.map((row) => row.value));
-  const scale = (WIDTH - LABEL - 110) / max;
+  const scale = (WIDTH - LABEL - 240) / max;
   const height = Math.max(1, rows.length) * ROW + 10;
   const drawn = rows.map((row, index) => {
     const y = index * ROW + 8;

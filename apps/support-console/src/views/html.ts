@@ -51,7 +51,7 @@ export function kyivTime(iso: string | undefined | null): string {
 /** `8 с`, `2 хв 5 с`, `1 год 3 хв`. */
 export function duration(seconds: number): string {
   if (!Number.isFinite(seconds) || seconds < 0) return '—';
-  if (seconds < 10) return `${Math.round(seconds * 10) / 10} с`;
+  if (seconds < 10) return `${String(Math.round(seconds * 10) / 10).replace('.', ',')} с`;
   if (seconds < 60) return `${Math.round(seconds)} с`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} хв ${Math.round(seconds % 60)} с`;

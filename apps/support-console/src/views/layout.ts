@@ -23,7 +23,7 @@ export function layout(title: string, context: PageContext, body: SafeHtml): Saf
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>${title} · Підтримка сповіщень ЕСОЗ</title>
         <link rel="stylesheet" href="/assets/console.css" />
       </head>

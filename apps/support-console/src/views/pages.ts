@@ -321,14 +321,14 @@ export function overviewPage(
     return {
       label: `${channelWords(row.channel)}: ${shortReasonWords(row.reason)}`,
       value: rate,
-      display: `${(rate * 100).toFixed(1)} % (${row.count})`,
+      display: `${(rate * 100).toFixed(1).replace('.', ',')} % (${row.count})`,
       tone: 'warn',
     };
   });
   const p95Rows = overview.timeToDelivery.map((row) => ({
     label: channelWords(row.channel),
     value: row.p95Seconds,
-    display: `${duration(row.p95Seconds)} (медіана ${duration(row.p50Seconds)}, ${row.count})`,
+    display: `${duration(row.p95Seconds)} · медіана ${duration(row.p50Seconds)} · ${row.count}`,
     tone: row.channel === 'ALL' ? 'dark' : 'ok',
   }));
   const total = overview.terminal.reduce((sum, row) => sum + row.count, 0);

@@ -106,7 +106,7 @@ export function summary(detail: SupportNotificationDetail): string[] {
   const who = recipientPhrase(detail);
   if (who) {
     const method = methodWords(detail.decision?.method?.type);
-    lines.push(`Отримувач: ${who}${method ? ` (спосіб: ${method})` : ''}.`);
+    lines.push(`Отримувач: ${who}${method ? `; спосіб — ${method}` : ''}.`);
   } else if (detail.decision?.reason) {
     lines.push(`Отримувача не визначено: ${reasonWords(detail.decision.reason)}.`);
   }

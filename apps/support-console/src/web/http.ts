@@ -56,7 +56,8 @@ export const addressOf = (request: Pick<ConsoleRequest, 'socket'>): string =>
 
 /**
  * Every page: no caching (it shows personal data), no framing, no script at all, styles and images from
- * ourselves only, forms posting only to ourselves.
+ * ourselves only, forms posting only to ourselves. Referrer `same-origin`, not `no-referrer`: with the latter
+ * Chromium sends `Origin: null` on our own form posts, and the CSRF origin check needs the real one.
  */
 export function sendPage(response: ConsoleResponse, page: SafeHtml, status = 200): void {
   response
@@ -68,7 +69,7 @@ export function sendPage(response: ConsoleResponse, page: SafeHtml, status = 200
         "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
       'X-Content-Type-Options': 'nosniff',
       'X-Frame-Options': 'DENY',
-      'Referrer-Policy': 'no-referrer',
+      'Referrer-Policy': 'same-origin',
       'Cross-Origin-Opener-Policy': 'same-origin',
     })
     .send(page.value);
