@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm start: the whole system locally. Kafka (from the cached jars unless KAFKA_BROKERS is set), Postgres and
-# migrations, topics, the five apps and the provider simulator. Ctrl-C stops everything this script started.
+# migrations, topics, the five apps, the support console and the provider simulator. Ctrl-C stops everything
+# this script started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -48,6 +49,7 @@ start_app viber-sender main
 start_app sms-sender main
 start_app diia-push-stub main
 start_app info-slip-renderer main
+start_app support-console main
 
 wait_http() {
   local url="$1"
@@ -58,7 +60,12 @@ wait_http() {
   echo "  $url did not answer; see .run/*.log" >&2
   return 1
 }
-for port in 3100 3001 3002 3003 3004 3005; do wait_http "http://127.0.0.1:$port/health" || true; done
+for port in 3100 3001 3002 3003 3004 3005 3006; do wait_http "http://127.0.0.1:$port/health" || true; done
+
+# A local staff account for the console, with a fresh password each start (local mode only).
+SUPPORT_LOGIN="${SUPPORT_LOGIN:-support}"
+SUPPORT_SIGN_IN="$(node dist/apps/support-console/src/cli/support-user.js ensure-local "$SUPPORT_LOGIN" |
+  sed -n 's/^password: //p')" || SUPPORT_SIGN_IN="(none: create one with npm run support:user -- add <login>)"
 
 cat <<INFO
 
@@ -71,6 +78,7 @@ esoz-notify is running.
   diia-push-stub      http://127.0.0.1:3004  (/__control)
   info-slip-renderer  http://127.0.0.1:3005  (GET /slips/{eventId}.pdf, Bearer local-mis-token)
   provider simulator  http://127.0.0.1:3100  (/__control)
+  support console     http://127.0.0.1:3006  sign in as: $SUPPORT_LOGIN / $SUPPORT_SIGN_IN
   Every app: /health and /metrics.
   Local tokens: MIS_TOKEN=local-mis-token SUPPORT_TOKEN=local-support-token WEBHOOK_SECRET=local-webhook-secret
   Try: npm run demo   (in another terminal)
