@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { SupportNotificationDetail, SupportOverview, SupportSearchItem } from '@app/contracts';
+import { terminalOf } from '../views/story';
 import { AuditAction, AuditRepository } from '../audit/audit.repository';
 import { ResolverSupportClient } from '../resolver/resolver-support.client';
 import type { SignedIn } from '../staff/auth.service';
@@ -90,10 +91,7 @@ export class SupportConsoleService {
 }
 
 function itemOf(detail: SupportNotificationDetail): SupportSearchItem {
-  const last =
-    detail.timeline.find((entry) =>
-      ['DELIVERED', 'SLIP_READY', 'FAILED', 'EXPIRED', 'SKIPPED', 'REJECTED'].includes(entry.status),
-    ) ?? detail.timeline.at(-1);
+  const last = terminalOf(detail) ?? detail.timeline.at(-1);
   return {
     eventId: detail.eventId,
     type: detail.type ?? 'UNKNOWN',

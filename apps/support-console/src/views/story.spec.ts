@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { SupportNotificationDetail } from '@app/contracts';
 import { html } from './html';
 import { detailPage } from './pages';

@@ -1,4 +1,9 @@
-import type { SupportNotificationDetail, SupportTimelineEntry } from '@app/contracts';
+import {
+  TERMINAL_STATUSES,
+  type NotificationStatusCode,
+  type SupportNotificationDetail,
+  type SupportTimelineEntry,
+} from '@app/contracts';
 import { duration, kyivTime } from './html';
 import {
   CHANNEL_BY,
@@ -18,10 +23,8 @@ export interface StoryLine {
   tone: Tone;
 }
 
-const TERMINAL = new Set(['DELIVERED', 'SLIP_READY', 'FAILED', 'EXPIRED', 'SKIPPED', 'REJECTED']);
-
 export const terminalOf = (detail: SupportNotificationDetail): SupportTimelineEntry | undefined =>
-  detail.timeline.find((entry) => TERMINAL.has(entry.status));
+  detail.timeline.find((entry) => TERMINAL_STATUSES.has(entry.status as NotificationStatusCode));
 
 export function toneOf(status: string | null | undefined): Tone {
   if (status === 'DELIVERED' || status === 'SLIP_READY' || status === 'SLIP_PRINTED') return 'ok';
