@@ -40,6 +40,16 @@ ensure_slip_tools() {
   ($sudo apt-get update -qq && $sudo apt-get install -y -qq poppler-utils zbar-tools) >/dev/null
 }
 
+ensure_browser() {
+  # The support console's browser test drives Debian's Chromium with playwright-core (Playwright's own
+  # browser download cannot reach the network here).
+  command -v chromium >/dev/null && return
+  echo "Installing chromium (the support console's browser test)"
+  local sudo=""
+  [[ "$(id -u)" == 0 ]] || sudo="sudo"
+  ($sudo apt-get update -qq && $sudo apt-get install -y -qq chromium) >/dev/null
+}
+
 build() {
   (cd "$ROOT" && npm run -s build)
 }

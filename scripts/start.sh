@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # npm start: the whole system locally. Kafka (from the cached jars unless KAFKA_BROKERS is set), Postgres and
-# migrations, topics, the five apps and the provider simulator. Ctrl-C stops everything this script started.
+# migrations, topics, the five apps, the support console and the provider simulator. Ctrl-C stops everything
+# this script started.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
@@ -39,11 +40,13 @@ export NODE_ENV="${NODE_ENV:-development}"
 OFF="${PORT_OFFSET:-0}"
 SIM_PORT="${SIMULATOR_PORT:-3100}"
 declare -A BASE_PORT=([provider-simulator]=$SIM_PORT [resolver]=$((3001 + OFF)) [viber-sender]=$((3002 + OFF))
-  [sms-sender]=$((3003 + OFF)) [diia-push-stub]=$((3004 + OFF)) [info-slip-renderer]=$((3005 + OFF)))
+  [sms-sender]=$((3003 + OFF)) [diia-push-stub]=$((3004 + OFF)) [info-slip-renderer]=$((3005 + OFF))
+  [support-console]=$((3006 + OFF)))
 if [[ "$OFF" != 0 || "$SIM_PORT" != 3100 ]]; then
   export PROVIDER_BASE_URL="http://127.0.0.1:$SIM_PORT"
   export VIBER_CALLBACK_URL="http://127.0.0.1:${BASE_PORT[viber-sender]}/webhooks/turbosms"
   export SMS_CALLBACK_URL="http://127.0.0.1:${BASE_PORT[sms-sender]}/webhooks/turbosms"
+  export RESOLVER_URL="http://127.0.0.1:${BASE_PORT[resolver]}"
 fi
 # REPLICAS=viber-sender=3,sms-sender=2: replicas of an app share its consumer group (so they share its
 # partitions), each with its own PORT (base + 10 × n: 3012, 3022, ...) and INSTANCE_ID (viber-sender-2); a
@@ -99,6 +102,7 @@ start_app viber-sender
 start_app sms-sender
 start_app diia-push-stub
 start_app info-slip-renderer
+start_app support-console
 
 wait_http() {
   local url="$1"
@@ -111,6 +115,11 @@ wait_http() {
 }
 for port in "${WAIT_PORTS[@]}"; do wait_http "http://127.0.0.1:$port/health" || true; done
 
+# A local staff account for the console, with a fresh password each start (local mode only).
+SUPPORT_LOGIN="${SUPPORT_LOGIN:-support}"
+SUPPORT_SIGN_IN="$(node dist/apps/support-console/src/cli/support-user.js ensure-local "$SUPPORT_LOGIN" |
+  sed -n 's/^password: //p')" || SUPPORT_SIGN_IN="(none: create one with npm run support:user -- add <login>)"
+
 cat <<INFO
 
 esoz-notify is running.
@@ -122,6 +131,7 @@ esoz-notify is running.
   diia-push-stub      http://127.0.0.1:${BASE_PORT[diia-push-stub]}  (/__control)
   info-slip-renderer  http://127.0.0.1:${BASE_PORT[info-slip-renderer]}  (GET /slips/{eventId}.pdf, Bearer local-mis-token)
   provider simulator  http://127.0.0.1:${BASE_PORT[provider-simulator]}  (/__control)
+  support console     http://127.0.0.1:${BASE_PORT[support-console]}  sign in as: $SUPPORT_LOGIN / $SUPPORT_SIGN_IN
   Every app: /health, /health/ready and /metrics.
 INFO
 if [[ ${#REPLICA_LINES[@]} -gt 0 ]]; then

@@ -12,6 +12,7 @@ export KAFKA_PORT="${TEST_KAFKA_PORT:-9192}"
 export KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-$ROOT/.kafka/test}"
 trap stop_kafka_if_started EXIT
 ensure_slip_tools
+ensure_browser
 ensure_postgres
 ensure_kafka
 # Two cores: one jest worker at a time keeps Kafka and the apps under test from starving each other.

@@ -30,6 +30,7 @@ import {
   type ResolutionDecision,
 } from './resolution';
 import type { ResolverConfig } from './resolver.config';
+import { SupportSearchIndexer } from './support/support-search.indexer';
 
 /** The stored request: the verification code only ever sealed. */
 type StoredRequest = Omit<NotificationRequested, 'payload'> & {
@@ -72,6 +73,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     private readonly publisher: OutboxPublisher,
     private readonly cipher: CodeCipher,
     private readonly metrics: AppMetrics,
+    private readonly search: SupportSearchIndexer,
     @InjectConfig() private readonly config: ResolverConfig,
     @InjectLogger() private readonly logger: Logger,
   ) {
@@ -308,6 +310,12 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
       };
       messages.push({ key: row.id, entry: { topic: CHANNEL_TOPIC[first], key: row.id, value: command } });
     }
+    decided.consequences.also = this.search.statement({
+      rows: rows.filter((row) => !decided.awaiting.has(row.id)),
+      persons,
+      statuses: statuses.map(({ status }) => status),
+      commands: messages.map(({ entry }) => entry),
+    });
     return decided;
   }
 

@@ -11,7 +11,9 @@ export class ResolverConfig extends BaseAppConfig {
   /** THIRD_PERSON_CONFIDANT_PERSON_RELATIONSHIP_CHECK in eHealth: only VERIFIED relationships count. */
   @toBool() @IsBoolean() RELATIONSHIP_CHECK = true;
   @IsSecret() SUPPORT_TOKEN: string = LOCAL_SECRETS.SUPPORT_TOKEN;
+  /** HMAC key of the support search's phone keys (architecture.md §11.2). Changing it makes earlier phones unsearchable. */
+  @IsSecret() SUPPORT_SEARCH_KEY: string = LOCAL_SECRETS.SUPPORT_SEARCH_KEY;
 }
 
 export const loadResolverConfig = (env?: Record<string, string | undefined>) =>
-  loadConfig(ResolverConfig, env, ['SUPPORT_TOKEN']);
+  loadConfig(ResolverConfig, env, ['SUPPORT_TOKEN', 'SUPPORT_SEARCH_KEY']);

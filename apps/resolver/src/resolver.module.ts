@@ -5,7 +5,15 @@ import { NotificationService } from './notification.service';
 import { RetentionService } from './retention.service';
 import { ResolverConsumer } from './resolver.consumer';
 import type { ResolverConfig } from './resolver.config';
-import { SupportController } from './support.controller';
+import {
+  NotificationSearchRepository,
+  PhoneKeyHasher,
+  SupportController,
+  SupportNotificationRepository,
+  SupportOverviewController,
+  SupportSearchIndexer,
+  SupportService,
+} from './support';
 
 @Module({})
 export class ResolverModule {
@@ -13,8 +21,16 @@ export class ResolverModule {
     return {
       module: ResolverModule,
       imports: [RuntimeModule.forApp('resolver', config, logger)],
-      controllers: [ResolverConsumer, SupportController],
-      providers: [NotificationService, RetentionService],
+      controllers: [ResolverConsumer, SupportController, SupportOverviewController],
+      providers: [
+        NotificationService,
+        RetentionService,
+        { provide: PhoneKeyHasher, useValue: new PhoneKeyHasher(config.SUPPORT_SEARCH_KEY) },
+        NotificationSearchRepository,
+        SupportNotificationRepository,
+        SupportSearchIndexer,
+        SupportService,
+      ],
     };
   }
 }

@@ -5,3 +5,4 @@ export * from './notification-requested';
 export * from './delivery-command';
 export * from './notification-status';
 export * from './parse';
+export * from './support-api';

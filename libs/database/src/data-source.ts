@@ -5,6 +5,8 @@ import { OneDeliveryPerStep1763900000002 } from './migrations/1763900000002-one-
 import { FastPath1763900000003 } from './migrations/1763900000003-fast-path';
 import { AwaitedPersons1763900000004 } from './migrations/1763900000004-awaited-persons';
 import { LateDelivered1763900000005 } from './migrations/1763900000005-late-delivered';
+import { SupportSearch1763900011000 } from './migrations/1763900011000-support-search';
+import { SupportConsole1763900011001 } from './migrations/1763900011001-support-console';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -13,6 +15,8 @@ export const MIGRATIONS = [
   FastPath1763900000003,
   AwaitedPersons1763900000004,
   LateDelivered1763900000005,
+  SupportSearch1763900011000,
+  SupportConsole1763900011001,
 ];
 
 /** Apps never synchronize or run migrations themselves: `migrate.ts` does it once, under an advisory lock. */

@@ -36,6 +36,11 @@ export interface GuardedChange {
 export interface Consequences {
   statuses: { key: string; status: NotificationStatus }[];
   messages: { key: string; entry: OutboxEntry }[];
+  /**
+   * One more data-modifying statement of the same write (say, search keys of the rows it inserts). It may
+   * read `changed` (the keys the change took); its parameters are written `{1}`, `{2}`, ...
+   */
+  also?: { sql: string; params: unknown[] };
 }
 
 export interface WriteResult {
@@ -76,6 +81,10 @@ export async function writeChange(
   const statusJson = statuses.map(({ status }) => JSON.stringify(status));
   const messageJson = messages.map(({ entry }) => JSON.stringify(entry.value));
   const p = (index: number) => `$${change.params.length + index}`;
+  const also = consequences.also;
+  const alsoSql = also
+    ? `,\n    also AS (${also.sql.replace(/\{(\d+)\}/g, (_m, index: string) => p(17 + Number(index)))})`
+    : '';
   const sql = `WITH changed AS (${change.sql}),
     s AS (SELECT * FROM unnest(${p(1)}::text[], ${p(2)}::uuid[], ${p(3)}::uuid[], ${p(4)}::text[], ${p(5)}::text[],
                                ${p(6)}::text[], ${p(7)}::jsonb[], ${p(8)}::bool[], ${p(9)}::timestamptz[], ${p(10)}::text[], ${p(17)}::bool[])
@@ -93,7 +102,7 @@ export async function writeChange(
             FROM s WHERE NOT s.once OR (s.event_id, s.status) IN (SELECT event_id, status FROM st)
             UNION ALL
             SELECT m.topic, m.key, m.value, m.headers, 1, m.ord FROM m) y),
-    ob AS (INSERT INTO outbox_message (id, topic, key, value, headers) SELECT id, topic, key, value, headers FROM x)
+    ob AS (INSERT INTO outbox_message (id, topic, key, value, headers) SELECT id, topic, key, value, headers FROM x)${alsoSql}
     SELECT (SELECT coalesce(json_agg(key), '[]') FROM changed) AS changed,
            (SELECT coalesce(json_agg(json_build_array(id, grp, ord) ORDER BY id), '[]') FROM x) AS outbox`;
   const rows = (await db.query(sql, [
@@ -115,6 +124,7 @@ export async function writeChange(
     messages.map((item) => item.key),
     statusTopic,
     statuses.map(({ status }) => ONCE_PER_EVENT_STATUSES.has(status.status)),
+    ...(also?.params ?? []),
   ])) as { changed: string[]; outbox: [number | string, 0 | 1, number][] }[];
   const [{ changed, outbox }] = rows;
   const kept: NotificationStatus[] = [];

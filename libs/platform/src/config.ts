@@ -9,6 +9,8 @@ export const LOCAL_SECRETS = {
   PROVIDER_TOKEN: 'local-provider-token',
   // 32 bytes, base64. Local only: production must set CODE_ENCRYPTION_KEY.
   CODE_ENCRYPTION_KEY: 'bG9jYWwtb25seS1lc296LW5vdGlmeS1jb2RlLWtleSE=',
+  // Key of the support search's phone hashes (HMAC-SHA256). Local only: production must set SUPPORT_SEARCH_KEY.
+  SUPPORT_SEARCH_KEY: 'local-support-search-key',
 } as const;
 
 export const toInt = () =>
@@ -35,13 +37,25 @@ export const IsSecret = (): PropertyDecorator => (target, key) => {
   Length(12, 512)(target, key);
 };
 
-/** Settings every app shares. Each app extends this with its own fields; nothing else reads process.env. */
-export class BaseAppConfig {
+/** Settings of every service with an HTTP port and the database, whether or not it uses Kafka. */
+export class BaseServiceConfig {
   @IsIn(['development', 'test', 'production']) NODE_ENV: 'development' | 'test' | 'production' =
     'development';
   @IsString() HOST = '127.0.0.1';
   @toInt() @IsInt() @Min(0) @Max(65535) PORT!: number;
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) LOG_LEVEL = 'info';
+  @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/esoz_notify';
+  @toInt() @IsInt() @Min(2) @Max(200) DATABASE_POOL_SIZE = 10;
+  /** Names this replica (pod name, `viber-sender-2` locally): Kafka client id suffix when KAFKA_CLIENT_ID_SUFFIX is unset. */
+  @Matches(/^[a-z0-9-]{0,63}$/) INSTANCE_ID = '';
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+}
+
+/** Settings every pipeline app shares. Each app extends this with its own fields; nothing else reads process.env. */
+export class BaseAppConfig extends BaseServiceConfig {
   @toList() @IsString({ each: true }) KAFKA_BROKERS: string[] = ['127.0.0.1:9092'];
   @IsString() KAFKA_CLIENT_ID_SUFFIX = '';
   /** Consumer groups are `<prefix>.<app>`; tests use their own prefix so they never steal a running system's messages. */
@@ -67,17 +81,9 @@ export class BaseAppConfig {
   @toInt() @IsInt() @Min(10) @Max(5000) KAFKA_MAX_WAIT_MS = 1000;
   /** Offsets are committed at most this often (effects are durable first; a crash replays the rest). */
   @toInt() @IsInt() @Min(0) @Max(60_000) KAFKA_COMMIT_INTERVAL_MS = 1000;
-  @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/esoz_notify';
-  @toInt() @IsInt() @Min(2) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @Length(44, 44) CODE_ENCRYPTION_KEY: string = LOCAL_SECRETS.CODE_ENCRYPTION_KEY;
   /** Codes and slips of terminal notifications are purged after this many hours. */
   @toInt() @IsInt() @Min(1) RETENTION_HOURS = 24 * 30;
-  /** Names this replica (pod name, `viber-sender-2` locally): Kafka client id suffix when KAFKA_CLIENT_ID_SUFFIX is unset. */
-  @Matches(/^[a-z0-9-]{0,63}$/) INSTANCE_ID = '';
-
-  get isProduction(): boolean {
-    return this.NODE_ENV === 'production';
-  }
 }
 
 export class ConfigError extends Error {
@@ -91,7 +97,7 @@ export class ConfigError extends Error {
  * Reads and validates one app's configuration once at boot. Problems name variables and rules, never values
  * (they may be secrets). `secretsRequiredInProduction` lists fields that must not keep a local default.
  */
-export function loadConfig<T extends BaseAppConfig>(
+export function loadConfig<T extends BaseServiceConfig>(
   cls: ClassConstructor<T>,
   env: Record<string, string | undefined> = process.env,
   secretsRequiredInProduction: (keyof T & string)[] = [],
@@ -106,11 +112,18 @@ export function loadConfig<T extends BaseAppConfig>(
   const problems = validateSync(config).map(
     (error) => `${error.property} (${Object.keys(error.constraints ?? {}).join(',')})`,
   );
-  if (config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS)
+  if (
+    config instanceof BaseAppConfig &&
+    config.KAFKA_HEARTBEAT_INTERVAL_MS * 3 > config.KAFKA_SESSION_TIMEOUT_MS
+  )
     problems.push('KAFKA_HEARTBEAT_INTERVAL_MS (at most a third of KAFKA_SESSION_TIMEOUT_MS)');
   if (config.isProduction) {
     const localDefaults = new Set<string>(Object.values(LOCAL_SECRETS));
-    for (const key of ['CODE_ENCRYPTION_KEY', ...secretsRequiredInProduction] as (keyof T & string)[]) {
+    const required = [
+      ...('CODE_ENCRYPTION_KEY' in config ? ['CODE_ENCRYPTION_KEY'] : []),
+      ...secretsRequiredInProduction,
+    ] as (keyof T & string)[];
+    for (const key of required) {
       if (env[key] === undefined || localDefaults.has(String(config[key])))
         problems.push(`${key} (required in production)`);
     }

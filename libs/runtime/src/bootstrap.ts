@@ -2,7 +2,7 @@ import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BatchKafkaServer, KafkaProducer, type TopicBinding } from '@app/kafka';
-import { AppMetrics, type BaseAppConfig, PinoNestLogger } from '@app/platform';
+import { AppMetrics, type BaseAppConfig, type BaseServiceConfig, PinoNestLogger } from '@app/platform';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { filter, firstValueFrom, timeout } from 'rxjs';
@@ -12,7 +12,8 @@ import { KAFKA } from './tokens';
 
 export interface AppBootstrapOptions {
   appName: string;
-  config: BaseAppConfig;
+  /** A consuming app's config is a BaseAppConfig (Kafka settings); an HTTP-only app's a BaseServiceConfig. */
+  config: BaseServiceConfig;
   logger: Logger;
   /** Topics the app consumes, in its own group `<KAFKA_GROUP_PREFIX>.<appName>` (it scales by replicas). */
   bindings?: TopicBinding[];
@@ -36,11 +37,12 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
   app.useBodyParser('json', { limit: '64kb' });
   let microservice: INestMicroservice | undefined;
   let server: BatchKafkaServer | undefined;
-  const membership = app.get(ConsumerMembership);
-  const collectors = app.get(ScrapeCollectors);
-  const metrics = app.get(AppMetrics);
   if (options.bindings) {
-    const groupId = `${config.KAFKA_GROUP_PREFIX}.${options.appName}`;
+    const membership = app.get(ConsumerMembership);
+    const collectors = app.get(ScrapeCollectors);
+    const metrics = app.get(AppMetrics);
+    const kafkaConfig = config as BaseAppConfig;
+    const groupId = `${kafkaConfig.KAFKA_GROUP_PREFIX}.${options.appName}`;
     server = new BatchKafkaServer({
       kafka: observingConsumers(app.get<Kafka>(KAFKA), (consumer) => membership.attach(consumer)),
       groupId,
@@ -48,14 +50,14 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
       producer: app.get(KafkaProducer),
       logger,
       metrics,
-      partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENCY,
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      partitionsConsumedConcurrently: kafkaConfig.KAFKA_PARTITIONS_CONCURRENCY,
+      topicPrefix: kafkaConfig.KAFKA_TOPIC_PREFIX,
       timing: {
-        sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-        heartbeatIntervalMs: config.KAFKA_HEARTBEAT_INTERVAL_MS,
-        rebalanceTimeoutMs: config.KAFKA_REBALANCE_TIMEOUT_MS,
-        maxWaitTimeMs: config.KAFKA_MAX_WAIT_MS,
-        commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+        sessionTimeoutMs: kafkaConfig.KAFKA_SESSION_TIMEOUT_MS,
+        heartbeatIntervalMs: kafkaConfig.KAFKA_HEARTBEAT_INTERVAL_MS,
+        rebalanceTimeoutMs: kafkaConfig.KAFKA_REBALANCE_TIMEOUT_MS,
+        maxWaitTimeMs: kafkaConfig.KAFKA_MAX_WAIT_MS,
+        commitIntervalMs: kafkaConfig.KAFKA_COMMIT_INTERVAL_MS,
       },
     });
     membership.followStatus(groupId, server.status);

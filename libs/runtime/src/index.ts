@@ -8,3 +8,5 @@ export * from './bearer';
 export * from './consumer-membership';
 export * from './scrape-collectors';
 export * from './instrumented-gateway';
+export * from './web-runtime.module';
+export * from './database';

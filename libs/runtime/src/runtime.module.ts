@@ -8,13 +8,13 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { OutboxPublisher, OutboxRelay } from '@app/delivery';
 import { createKafka, KafkaProducer } from '@app/kafka';
 import { AppMetrics, type BaseAppConfig, CodeCipher } from '@app/platform';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { databaseModule } from './database';
 import { HealthController } from './health.controller';
 import { MetricsController } from './metrics.controller';
 import { ConsumerMembership } from './consumer-membership';
@@ -67,19 +67,7 @@ export class RuntimeModule {
     return {
       module: RuntimeModule,
       global: true,
-      imports: [
-        TerminusModule,
-        TypeOrmModule.forRoot({
-          type: 'postgres',
-          url: config.DATABASE_URL,
-          synchronize: false,
-          migrationsRun: false,
-          applicationName: appName,
-          extra: { max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5000 },
-          retryAttempts: 30,
-          retryDelay: 1000,
-        }),
-      ],
+      imports: [TerminusModule, databaseModule(appName, config)],
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
