@@ -63,7 +63,7 @@ export class SupportSearch1763900011000 implements MigrationInterface {
 
     // The last-24-hours overview reads terminal statuses and fallbacks by time.
     await db.query(
-      `CREATE INDEX notification_status_log_terminal_at ON notification_status_log (at) WHERE is_terminal`,
+      `CREATE INDEX IF NOT EXISTS notification_status_log_terminal_at ON notification_status_log (at) WHERE is_terminal`,
     );
     await db.query(
       `CREATE INDEX notification_status_log_fallback_at ON notification_status_log (at) WHERE status = 'FALLBACK'`,
