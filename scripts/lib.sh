@@ -5,6 +5,11 @@ export PATH="$ROOT/node_modules/.bin:$PATH"
 # kafkajs 2.2.4 sets negative timers on Node 24 (harmless, but it would print on every run).
 export NODE_OPTIONS="--disable-warning=TimeoutNegativeWarning ${NODE_OPTIONS:-}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-}"
+# Flags for the app processes (not for jest or tools): a heap sized for the app, not for the machine, keeps
+# each app's RSS under 200 MiB under load (see tools/lib/system.ts APP_NODE_OPTIONS, the same default).
+export APP_NODE_OPTIONS="${APP_NODE_OPTIONS:---max-old-space-size=128 --max-semi-space-size=8}"
+# glibc's per-thread malloc arenas fragment under Node's worker threads; two are plenty.
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 STARTED_KAFKA=0
 
 ensure_kafka() {

@@ -75,7 +75,7 @@ REPLICA_LINES=()
 start_app() {
   local name="$1" count="${REPLICA_COUNT[$1]:-1}" base="${BASE_PORT[$1]}" i port ports=()
   if [[ "$count" == 1 ]]; then
-    PORT="$base" node "dist/apps/$name/src/main.js" >"$RUN_DIR/$name.log" 2>&1 &
+    PORT="$base" NODE_OPTIONS="$NODE_OPTIONS $APP_NODE_OPTIONS" node "dist/apps/$name/src/main.js" >"$RUN_DIR/$name.log" 2>&1 &
     PIDS+=("$!")
     WAIT_PORTS+=("$base")
     echo "  $name (pid $!) log: .run/$name.log"
@@ -83,7 +83,7 @@ start_app() {
   fi
   for i in $(seq 1 "$count"); do
     port=$((base + 10 * i))
-    PORT="$port" INSTANCE_ID="$name-$i" node "dist/apps/$name/src/main.js" >"$RUN_DIR/$name-$i.log" 2>&1 &
+    PORT="$port" INSTANCE_ID="$name-$i" NODE_OPTIONS="$NODE_OPTIONS $APP_NODE_OPTIONS" node "dist/apps/$name/src/main.js" >"$RUN_DIR/$name-$i.log" 2>&1 &
     PIDS+=("$!")
     ports+=("$port")
     WAIT_PORTS+=("$port")

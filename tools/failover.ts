@@ -15,6 +15,7 @@ import { deleteGroupsQuietly, startGroupAtEnd, toolKafka } from './lib/kafka';
 import { portInUse, sleep } from './lib/net';
 import { waitForPersons } from './lib/read-model';
 import { RoundRobinProxy } from './lib/round-robin-proxy';
+import { APP_NODE_OPTIONS } from './lib/app-process';
 
 /**
  * `npm run failover`: two replicas of each consumer app as child processes under a fixed load of AUTH_OTP
@@ -155,7 +156,8 @@ class FailoverRun {
       ...Object.fromEntries(INHERITED.filter((key) => env[key]).map((key) => [key, env[key]!])),
       ...Object.fromEntries(KAFKA_SETTINGS.filter((key) => env[key]).map((key) => [key, env[key]!])),
       NODE_ENV: 'development',
-      NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
+      NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning ${APP_NODE_OPTIONS}`,
+      MALLOC_ARENA_MAX: '2',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       LOG_LEVEL: 'warn',
       KAFKA_BROKERS: env.KAFKA_BROKERS ?? '127.0.0.1:9092',

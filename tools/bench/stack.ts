@@ -12,6 +12,7 @@ import type { Cleanup } from './cleanup';
 import type { BenchOptions } from './options';
 import { APPS, databaseName, PROCESSES, type AppName, type ProcessName } from './ports';
 import { pidListeningOn } from './proc';
+import { APP_NODE_OPTIONS } from '../lib/app-process';
 
 /**
  * The system under test: either every app as its own child process, started the way scripts/start.sh
@@ -92,6 +93,8 @@ export async function startManagedStack(
     LOG_LEVEL: options.logLevel,
     HOST: '127.0.0.1',
     KAFKAJS_NO_PARTITIONER_WARNING: '1',
+    NODE_OPTIONS: `${inherited.NODE_OPTIONS ?? ''} ${APP_NODE_OPTIONS}`.trim(),
+    MALLOC_ARENA_MAX: inherited.MALLOC_ARENA_MAX ?? '2',
     ...secrets,
   };
   const envOf = (name: ProcessName): Record<string, string> =>

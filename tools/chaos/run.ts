@@ -32,6 +32,7 @@ import type { ChaosOptions } from './options';
 import { SeededRandom } from '@app/testing';
 import { formatReport, verdictOf, writeReport, type ChaosReport, type CrashRecord } from './report';
 import { buildMessage, buildWorkload, type ChaosEvent, type Workload } from './workload';
+import { APP_NODE_OPTIONS } from '../lib/app-process';
 
 const CONSUMED: Record<AppName, Topic[]> = {
   resolver: [Topic.Person, Topic.NotificationRequested],
@@ -284,7 +285,8 @@ class ChaosRun {
     const shared = {
       ...inherited,
       NODE_ENV: 'development',
-      NODE_OPTIONS: '--disable-warning=TimeoutNegativeWarning',
+      NODE_OPTIONS: `--disable-warning=TimeoutNegativeWarning ${APP_NODE_OPTIONS}`,
+      MALLOC_ARENA_MAX: '2',
       KAFKAJS_NO_PARTITIONER_WARNING: '1',
       LOG_LEVEL: 'info',
       HOST: '127.0.0.1',
