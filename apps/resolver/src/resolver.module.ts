@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RuntimeModule } from '@app/runtime';
 import type { Logger } from 'pino';
+import { InvalidEventService } from './invalid-event.service';
 import { NotificationService } from './notification.service';
 import { RetentionService } from './retention.service';
 import { ResolverConsumer } from './resolver.consumer';
@@ -14,7 +15,7 @@ export class ResolverModule {
       module: ResolverModule,
       imports: [RuntimeModule.forApp('resolver', config, logger)],
       controllers: [ResolverConsumer, SupportController],
-      providers: [NotificationService, RetentionService],
+      providers: [NotificationService, InvalidEventService, RetentionService],
     };
   }
 }

@@ -18,6 +18,9 @@ import { IsTimestamp } from './validators';
 export const FIELD_PATH_PATTERN = /^([A-Za-z0-9_]{1,64}|\*)(\.([A-Za-z0-9_]{1,64}|\*))*$/;
 export const FIELD_PATH_MAX_LENGTH = 256;
 
+/** `reason` of the REJECTED status of an event that failed validation (architecture.md §11.1). */
+export const INVALID_EVENT = 'INVALID_EVENT';
+
 export class StatusRecipient {
   @IsUUID() personId!: string;
   @IsIn(Object.values(RecipientRole)) role!: RecipientRole;

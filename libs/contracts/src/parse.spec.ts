@@ -69,9 +69,9 @@ describe('validateMessage: failing property paths', () => {
   });
 
   it('reports a missing nested object by its own path', () => {
-    expect(errorOf(() => validateMessage(NotificationRequested, event({ payload: undefined }))).fields).toEqual([
-      'payload',
-    ]);
+    expect(
+      errorOf(() => validateMessage(NotificationRequested, event({ payload: undefined }))).fields,
+    ).toEqual(['payload']);
   });
 
   it('has no paths when the value is not an object at all', () => {

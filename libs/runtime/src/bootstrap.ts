@@ -1,4 +1,4 @@
-import type { DynamicModule, INestMicroservice } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BatchKafkaServer, KafkaProducer, type TopicBinding } from '@app/kafka';
@@ -12,8 +12,11 @@ export interface AppBootstrapOptions {
   appName: string;
   config: BaseAppConfig;
   logger: Logger;
-  /** Topics the app consumes, in its own group `<KAFKA_GROUP_PREFIX>.<appName>` (it scales by replicas). */
-  bindings?: TopicBinding[];
+  /**
+   * Topics the app consumes, in its own group `<KAFKA_GROUP_PREFIX>.<appName>` (it scales by replicas). A
+   * function gets the app first, for bindings whose hooks are the app's own providers (`onInvalid`).
+   */
+  bindings?: TopicBinding[] | ((app: INestApplicationContext) => TopicBinding[]);
 }
 
 export interface RunningApp {
@@ -38,7 +41,7 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
     server = new BatchKafkaServer({
       kafka: app.get<Kafka>(KAFKA),
       groupId: `${config.KAFKA_GROUP_PREFIX}.${options.appName}`,
-      bindings: options.bindings,
+      bindings: typeof options.bindings === 'function' ? options.bindings(app) : options.bindings,
       producer: app.get(KafkaProducer),
       logger,
       metrics: app.get(AppMetrics),
