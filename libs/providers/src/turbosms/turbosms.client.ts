@@ -5,6 +5,7 @@ import {
   type TurboSmsSendRequest,
   type TurboSmsSendResponse,
   type TurboSmsStatusResponse,
+  type TurboSmsBalanceResponse,
 } from './turbosms.types';
 
 export interface TurboSmsClientOptions {
@@ -49,6 +50,11 @@ export class TurboSmsClient {
     return this.post<TurboSmsStatusResponse>('/message/status.json', { messages: messageIds });
   }
 
+  /** `POST /user/balance.json`: a call that sends nothing, for health probes. */
+  balance(): Promise<TurboSmsBalanceResponse> {
+    return this.post<TurboSmsBalanceResponse>('/user/balance.json', {});
+  }
+
   private async post<T extends { response_code: number }>(path: string, body: unknown): Promise<T> {
     let response: Response;
     let text: string;
@@ -69,14 +75,13 @@ export class TurboSmsClient {
       throw transportError(error);
     }
 
-    if (response.status === 429 || response.status >= 500)
-      throw new ProviderUnavailableError(`HTTP_${response.status}`);
+    if (response.status === 429 || response.status >= 500) throw httpUnavailable(response.status);
     if (!response.ok) throw new ProviderPermanentError(`HTTP_${response.status}`);
 
     const parsed = parseObject(text);
     // A garbled 200 is retried: the send is idempotent by sequence_id, so a retry cannot double-send.
     if (!parsed || typeof parsed.response_code !== 'number')
-      throw new ProviderUnavailableError('INVALID_RESPONSE');
+      throw new ProviderUnavailableError('INVALID_RESPONSE', { kind: 'INVALID_RESPONSE', mayHaveSent: true });
     if (AUTH_CODES.has(parsed.response_code)) {
       throw new ProviderPermanentError(turboSmsCodeName(parsed.response_code, parsed.response_status));
     }
@@ -84,10 +89,29 @@ export class TurboSmsClient {
   }
 }
 
-function transportError(error: unknown): ProviderUnavailableError {
+/** Socket errors that mean the request never reached the provider. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * A fetch failure as the port's error. A time-out or a connection cut after the request went out may have
+ * been processed (`mayHaveSent`); a refused connection or a failed name lookup was not. Shared by the SMS
+ * adapters' HTTP clients.
+ */
+export function transportError(error: unknown): ProviderUnavailableError {
   const name = (error as { name?: unknown })?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new ProviderUnavailableError('TIMEOUT');
-  return new ProviderUnavailableError('CONNECTION_ERROR');
+  if (name === 'TimeoutError' || name === 'AbortError')
+    return new ProviderUnavailableError('TIMEOUT', { kind: 'TIMEOUT', mayHaveSent: true });
+  const code = (error as { cause?: { code?: unknown } })?.cause?.code;
+  const refused = typeof code === 'string' && NOT_CONNECTED.has(code);
+  return new ProviderUnavailableError('CONNECTION_ERROR', { kind: 'CONNECTION', mayHaveSent: !refused });
+}
+
+/** 503 and 429 say "not processed, try later"; any other 5xx (500, 502, 504) may come after processing. */
+export function httpUnavailable(status: number): ProviderUnavailableError {
+  return new ProviderUnavailableError(`HTTP_${status}`, {
+    kind: status === 429 ? 'RATE_LIMITED' : 'HTTP_5XX',
+    mayHaveSent: status !== 503 && status !== 429,
+  });
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {
