@@ -3,12 +3,14 @@ import { Initial1763900000000 } from './migrations/1763900000000-initial';
 import { Slip1763900000001 } from './migrations/1763900000001-slip';
 import { OneDeliveryPerStep1763900000002 } from './migrations/1763900000002-one-delivery-per-step';
 import { RejectedEvents1763900001000 } from './migrations/1763900001000-rejected-events';
+import { SmsProviderAttempts1763900001001 } from './migrations/1763900001001-sms-provider-attempts';
 
 export const MIGRATIONS = [
   Initial1763900000000,
   Slip1763900000001,
   OneDeliveryPerStep1763900000002,
   RejectedEvents1763900001000,
+  SmsProviderAttempts1763900001001,
 ];
 
 /** Apps never synchronize or run migrations themselves: `migrate.ts` does it once, under an advisory lock. */
