@@ -15,6 +15,7 @@ const PURGE_EVERY_MS = 3_600_000;
 export class PgSmsProviderStore implements ProviderAttemptJournal, SmscRecipientDirectory {
   private readonly pool: Pool;
   private readonly purgeTimer: NodeJS.Timeout;
+  private closing?: Promise<void>;
 
   constructor(databaseUrl: string, retentionHours: number) {
     this.pool = new Pool({
@@ -98,9 +99,10 @@ export class PgSmsProviderStore implements ProviderAttemptJournal, SmscRecipient
     return rowCount ?? 0;
   }
 
-  async close(): Promise<void> {
+  /** Idempotent: the HTTP app and the Kafka microservice both run the shutdown hooks. */
+  close(): Promise<void> {
     clearInterval(this.purgeTimer);
-    await this.pool.end();
+    return (this.closing ??= this.pool.end());
   }
 }
 

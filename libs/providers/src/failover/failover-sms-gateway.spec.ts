@@ -58,7 +58,10 @@ describe('FailoverSmsGateway', () => {
     build();
   });
 
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    gateway.onApplicationShutdown();
+    jest.useRealTimers();
+  });
 
   /** Lets the router's background probe (started by maintenance) finish. */
   const settleProbes = () => new Promise<void>((resolve) => process.nextTick(resolve));

@@ -75,6 +75,7 @@ export class FailoverSmsGateway implements ChannelGateway {
   private readonly logger?: Logger;
   private readonly metrics?: AppMetrics;
   private lastMaintenance = 0;
+  private readonly maintenanceTimer: NodeJS.Timeout;
 
   constructor(options: FailoverSmsOptions) {
     this.providers = options.providers;
@@ -91,6 +92,13 @@ export class FailoverSmsGateway implements ChannelGateway {
     }
     this.watch = new ReportWatch({ ...DEFAULT_REPORTS, ...options.reports });
     this.legacyProvider = options.legacyProvider ?? 'turbosms';
+    // Probes must run without traffic too, or a provider taken out in a quiet hour would stay out.
+    this.maintenanceTimer = setInterval(() => this.maintain(), 1000).unref();
+  }
+
+  /** Nest calls this on shutdown (the timer is unref'd, so it never holds the process either way). */
+  onApplicationShutdown(): void {
+    clearInterval(this.maintenanceTimer);
   }
 
   async send(message: OutgoingMessage): Promise<SendResult> {
