@@ -34,6 +34,8 @@ node dist/libs/database/src/migrate.js
 node dist/tools/ensure-topics.js
 
 export NODE_ENV="${NODE_ENV:-development}"
+# Both SMS aggregators of the simulator, with failover (docs/decisions/0004); the sms-sender alone reads it.
+export SMS_PROVIDERS="${SMS_PROVIDERS:-turbosms:70,smsc:30}"
 start_app() {
   local name="$1" entry="$2"
   node "dist/apps/$name/src/main.js" >"$RUN_DIR/$name.log" 2>&1 &
@@ -67,10 +69,10 @@ esoz-notify is running.
   Postgres     ${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/esoz_notify}
   resolver            http://127.0.0.1:3001  (GET /notifications/{eventId}, Bearer local-support-token)
   viber-sender        http://127.0.0.1:3002  (POST /webhooks/turbosms)
-  sms-sender          http://127.0.0.1:3003  (POST /webhooks/turbosms)
+  sms-sender          http://127.0.0.1:3003  (POST /webhooks/turbosms, /webhooks/smsc; SMS_PROVIDERS=$SMS_PROVIDERS)
   diia-push-stub      http://127.0.0.1:3004  (/__control)
   info-slip-renderer  http://127.0.0.1:3005  (GET /slips/{eventId}.pdf, Bearer local-mis-token)
-  provider simulator  http://127.0.0.1:3100  (/__control)
+  provider simulator  http://127.0.0.1:3100  (TurboSMS and SMSC APIs, /__control, /__control/providers)
   Every app: /health and /metrics.
   Local tokens: MIS_TOKEN=local-mis-token SUPPORT_TOKEN=local-support-token WEBHOOK_SECRET=local-webhook-secret
   Try: npm run demo   (in another terminal)

@@ -14,7 +14,7 @@ jest.setTimeout(90_000);
  * as a uuid gets one REJECTED / INVALID_EVENT status with the failing paths (never their values), besides
  * its DLQ copy; a repeat is rejected once; an event whose id cannot be read goes to the DLQ only.
  */
-const PORT = 15021;
+const PORT = 4521;
 const GROUP_PREFIX = 'esoz-notify-test.rejected';
 const RESOLVER_GROUP = `${GROUP_PREFIX}.resolver`;
 const TOPICS = [Topic.NotificationStatus, dlqTopic(Topic.NotificationRequested)];

@@ -326,7 +326,7 @@ export class FailoverSmsGateway implements ChannelGateway {
 
   private failover(from: string, to: string, reason: string): void {
     this.metrics?.smsFailovers.inc({ from, to, reason });
-    this.logger?.info({ from, to, reason }, 'SMS sent through the next provider');
+    this.logger?.info({ from, to, reason }, 'SMS goes on to the next provider');
   }
 
   private healthOf(name: string): ProviderHealth {
