@@ -7,6 +7,7 @@ import { eventually, produce, startGroupsAtEnd, testKafka, uniquePhone } from '@
 import type { Producer } from 'kafkajs';
 import { Client } from 'pg';
 import { startProviderSimulator } from '../apps/provider-simulator/src/main';
+import { startResolver } from '../apps/resolver/src/main';
 import { startSmsSender } from '../apps/sms-sender/src/main';
 
 jest.setTimeout(120_000);
@@ -18,7 +19,8 @@ jest.setTimeout(120_000);
  * is lost (every delivery ends DELIVERED, or EXPIRED when both providers stay down) and nothing is doubled
  * (at most one message per delivery at the simulator, across both providers).
  */
-const PORT = { simulator: 4550, sms: 4553 };
+const PORT = { simulator: 4550, resolver: 4551, sms: 4553 };
+const SUPPORT_TOKEN = 'failover-int-spec-support-token';
 const SIMULATOR = `http://127.0.0.1:${PORT.simulator}`;
 const SENDER = `http://127.0.0.1:${PORT.sms}`;
 const GROUP_PREFIX = 'esoz-notify-test.failover';
@@ -45,11 +47,16 @@ interface DeliveryRow {
 describe('SMS through two providers with failover (real Kafka, Postgres, simulator)', () => {
   let simulator: Awaited<ReturnType<typeof startProviderSimulator>>;
   let sender: Awaited<ReturnType<typeof startSmsSender>>;
+  /** Only for support's view of a delivery (GET /notifications/{eventId}). */
+  let resolver: Awaited<ReturnType<typeof startResolver>>;
   let producer: Producer;
   let db: Client;
 
   beforeAll(async () => {
-    await startGroupsAtEnd({ [`${GROUP_PREFIX}.sms-sender`]: [Topic.DeliverySms] });
+    await startGroupsAtEnd({
+      [`${GROUP_PREFIX}.sms-sender`]: [Topic.DeliverySms],
+      [`${GROUP_PREFIX}.resolver`]: [Topic.Person, Topic.NotificationRequested],
+    });
     simulator = await startProviderSimulator({
       ...process.env,
       LOG_LEVEL: 'warn',
@@ -75,6 +82,13 @@ describe('SMS through two providers with failover (real Kafka, Postgres, simulat
       SMS_PROVIDER_COOLDOWN_SECONDS: '1',
       SMS_PROVIDER_MAX_COOLDOWN_SECONDS: '2',
     });
+    resolver = await startResolver({
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      PORT: String(PORT.resolver),
+      KAFKA_GROUP_PREFIX: GROUP_PREFIX,
+      SUPPORT_TOKEN,
+    });
     producer = testKafka().producer();
     await producer.connect();
     db = new Client({ connectionString: process.env.DATABASE_URL });
@@ -84,6 +98,7 @@ describe('SMS through two providers with failover (real Kafka, Postgres, simulat
   afterAll(async () => {
     await producer?.disconnect();
     await sender?.close();
+    await resolver?.close();
     await simulator?.close();
     await db?.end();
   });
@@ -291,6 +306,17 @@ describe('SMS through two providers with failover (real Kafka, Postgres, simulat
         ]),
       );
     expect(histories.flat()).toContain('turbosms:SKIPPED:OUT_ERROR_5XX');
+    // Support sees the same history on the delivery.
+    const support = await fetch(`http://127.0.0.1:${PORT.resolver}/notifications/${down[0].eventId}`, {
+      headers: { authorization: `Bearer ${SUPPORT_TOKEN}` },
+    });
+    expect(support.status).toBe(200);
+    const view = (await support.json()) as {
+      deliveries: { providerAttempts: { provider: string; outcome: string }[] }[];
+    };
+    expect(view.deliveries[0].providerAttempts.map((a) => `${a.provider}:${a.outcome}`)).toEqual(
+      histories[0].map((entry) => entry.split(':').slice(0, 2).join(':')),
+    );
     expect(
       await metric('esoz_sms_provider_changes_total', {
         provider: 'turbosms',

@@ -49,8 +49,11 @@ export class SupportController {
       [eventId],
     );
     if (!notification && timeline.length === 0) throw new NotFoundException();
+    // SMS deliveries carry their history across providers: tried, skipped while out (and why), accepted.
     const deliveries = await this.dataSource.query(
-      `SELECT channel, state, attempts, last_error AS "lastError", late_report AS "lateReport", created_at AS "createdAt", finished_at AS "finishedAt"
+      `SELECT channel, state, attempts, last_error AS "lastError", late_report AS "lateReport", created_at AS "createdAt", finished_at AS "finishedAt",
+              (SELECT coalesce(json_agg(json_build_object('provider', a.provider, 'outcome', a.outcome, 'reason', a.reason, 'at', a.at) ORDER BY a.at), '[]'::json)
+               FROM sms_provider_attempt a WHERE a.delivery_id = delivery.id) AS "providerAttempts"
        FROM delivery WHERE event_id = $1 ORDER BY created_at`,
       [eventId],
     );
