@@ -81,6 +81,8 @@ describe('SMS through two providers with failover (real Kafka, Postgres, simulat
       SMS_PROVIDER_FAILURE_THRESHOLD: '2',
       SMS_PROVIDER_COOLDOWN_SECONDS: '1',
       SMS_PROVIDER_MAX_COOLDOWN_SECONDS: '2',
+      SMS_PROVIDER_REPORT_SILENCE_SECONDS: '5',
+      SMS_PROVIDER_MISSING_REPORTS: '3',
     });
     resolver = await startResolver({
       ...process.env,
@@ -375,6 +377,36 @@ describe('SMS through two providers with failover (real Kafka, Postgres, simulat
     const held = await expectDeliveredOnce(first);
     expect(first.map((c) => held.get(c.deliveryId)![0].provider)).toEqual(['smsc', 'smsc']);
     for (const c of first) expect((await attempts(c.deliveryId)).at(-1)).toBe('smsc:ACCEPTED');
+  });
+
+  it('takes a provider out when its reports stop coming, counted from the deliveries in the database', async () => {
+    const silent = Array.from({ length: 3 }, () => command(deliveryIdStartingAt('smsc')));
+    for (const c of silent)
+      await control(`recipients/${encodeURIComponent(c.recipient.phone!)}`, { sms: 'NO_REPORT' });
+    await send(silent);
+    await eventually(
+      async () => ((await metric('esoz_sms_provider_up', { provider: 'smsc' })) === 0 ? true : undefined),
+      'SMSC taken out for missing reports',
+      20_000,
+    );
+    expect(
+      await metric('esoz_sms_provider_changes_total', {
+        provider: 'smsc',
+        change: 'OUT',
+        reason: 'MISSING_REPORTS',
+      }),
+    ).toBe(1);
+    // Its probe (the balance call) answers, so it is let in again; the silent messages no longer count.
+    await bothProvidersUp();
+    expect(
+      await metric('esoz_sms_provider_changes_total', {
+        provider: 'smsc',
+        change: 'BACK',
+        reason: 'MISSING_REPORTS',
+      }),
+    ).toBe(1);
+    const rows = await deliveries(silent);
+    expect([...rows.values()].map((row) => row.state)).toEqual(['SENT', 'SENT', 'SENT']);
   });
 
   it('retries with backoff until the code expires when both providers are down', async () => {

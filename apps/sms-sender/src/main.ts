@@ -71,6 +71,7 @@ export async function startSmsSender(env?: Record<string, string | undefined>) {
           providers: config.smsProviders,
           adapters: adapters(config, store),
           journal: store,
+          reportStats: store,
           health: {
             failureThreshold: config.SMS_PROVIDER_FAILURE_THRESHOLD,
             cooldownMs: config.SMS_PROVIDER_COOLDOWN_SECONDS * 1000,

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { ProviderAttemptJournal, SettledOutcome, SmscRecipientDirectory } from '@app/providers';
+import type {
+  ProviderAttemptJournal,
+  SettledOutcome,
+  SmscRecipientDirectory,
+  SmsReportStats,
+} from '@app/providers';
 import { Pool } from 'pg';
 
 const HOLDING = ['PENDING', 'ACCEPTED', 'IN_DOUBT'];
@@ -12,7 +17,7 @@ const PURGE_EVERY_MS = 3_600_000;
  * transactions may wait on those locks with connections of the main pool, so journal writes taken from the
  * same pool could starve behind them.
  */
-export class PgSmsProviderStore implements ProviderAttemptJournal, SmscRecipientDirectory {
+export class PgSmsProviderStore implements ProviderAttemptJournal, SmscRecipientDirectory, SmsReportStats {
   private readonly pool: Pool;
   private readonly purgeTimer: NodeJS.Timeout;
   private closing?: Promise<void>;
@@ -88,6 +93,27 @@ export class PgSmsProviderStore implements ProviderAttemptJournal, SmscRecipient
       [phone],
     );
     return rows.map((row) => row.id);
+  }
+
+  /**
+   * Of the messages `provider` accepted since `since` and at least `silenceMs` ago, how many had a report
+   * due and how many are still waiting for one or gave up waiting (NO_REPORT_IN_TIME). Counted from the
+   * deliveries themselves, so a report that reached another replica counts too.
+   */
+  async dueReports(
+    provider: string,
+    since: Date,
+    silenceMs: number,
+  ): Promise<{ due: number; missing: number }> {
+    const { rows } = await this.pool.query<{ due: string; missing: string }>(
+      `SELECT count(DISTINCT d.id) AS due,
+              count(DISTINCT d.id) FILTER (WHERE d.state = 'SENT' OR d.last_error = 'NO_REPORT_IN_TIME') AS missing
+       FROM sms_provider_attempt a JOIN delivery d ON d.id = a.delivery_id
+       WHERE a.provider = $1 AND a.outcome = 'ACCEPTED'
+         AND a.at > $2 AND a.at < now() - make_interval(secs => $3)`,
+      [provider, since, silenceMs / 1000],
+    );
+    return { due: Number(rows[0]?.due ?? 0), missing: Number(rows[0]?.missing ?? 0) };
   }
 
   /** Attempts outlive their delivery's retention only as long as the retention itself. */

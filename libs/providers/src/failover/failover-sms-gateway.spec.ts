@@ -224,6 +224,52 @@ describe('FailoverSmsGateway', () => {
     });
   });
 
+  describe('missing reports counted across replicas', () => {
+    it('takes a provider out when the shared statistics say its reports are missing, and counts afresh after', async () => {
+      const asked: { provider: string; since: Date }[] = [];
+      let answer = { due: 4, missing: 3 };
+      gateway.onApplicationShutdown();
+      gateway = new FailoverSmsGateway({
+        providers: parseSmsProviders('turbosms:70,smsc:30'),
+        adapters: [turbosms, smsc],
+        journal,
+        health: { failureThreshold: 2, cooldownMs: 10_000, maxCooldownMs: 60_000 },
+        reports: { silenceMs: 60_000, minMissing: 3, minShare: 0.5 },
+        reportStats: {
+          dueReports: async (provider, since) => {
+            asked.push({ provider, since });
+            return provider === 'smsc' ? answer : { due: 10, missing: 0 };
+          },
+        },
+        metrics,
+      });
+      await advance(20_000);
+      await gateway.send(message());
+      await settleProbes();
+      await settleProbes();
+      expect(gateway.state().map((p) => [p.name, p.up, p.outReason])).toEqual([
+        ['turbosms', true, undefined],
+        ['smsc', false, 'MISSING_REPORTS'],
+      ]);
+      // Back by its probe: messages accepted before that no longer count.
+      answer = { due: 0, missing: 0 };
+      await advance(10_001);
+      await gateway.send(message());
+      await settleProbes();
+      expect(gateway.state()[1].up).toBe(true);
+      const backAt = Date.now();
+      await advance(20_000);
+      await gateway.send(message());
+      await settleProbes();
+      expect(
+        asked
+          .filter((a) => a.provider === 'smsc')
+          .at(-1)!
+          .since.getTime(),
+      ).toBeGreaterThanOrEqual(backAt - 1);
+    });
+  });
+
   describe('never twice', () => {
     it('keeps a delivery with the provider that may have it after a time-out, even while that one is out', async () => {
       turbosms.behaviour = 'TIMEOUT_AFTER_ACCEPT';

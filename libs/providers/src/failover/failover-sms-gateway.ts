@@ -33,8 +33,18 @@ export interface FailoverSmsOptions {
    * webhook reports are then also applied under the bare id. Default: `turbosms`.
    */
   legacyProvider?: string;
+  /**
+   * Where reports are counted across every replica (the database). Without it, this process counts the
+   * reports it sees itself, which is right for one replica only: with several, a webhook may reach another.
+   */
+  reportStats?: SmsReportStats;
   logger?: Logger;
   metrics?: AppMetrics;
+}
+
+/** Reports due, across all replicas: messages a provider accepted since `since` and at least `silenceMs` ago. */
+export interface SmsReportStats {
+  dueReports(provider: string, since: Date, silenceMs: number): Promise<{ due: number; missing: number }>;
 }
 
 /** The attempt record could not be read or written: nothing was sent, and no provider is to blame. */
@@ -70,6 +80,12 @@ export class FailoverSmsGateway implements ChannelGateway {
   private readonly adapters = new Map<string, SmsProviderAdapter>();
   private readonly health = new Map<string, ProviderHealth>();
   private readonly watch: ReportWatch;
+  private readonly reportOptions: MissingReportOptions;
+  private readonly reportStats?: SmsReportStats;
+  /** Per provider: reports of messages accepted before this (its last change) do not count. */
+  private readonly countingSince = new Map<string, number>();
+  private lastStatsCheck = 0;
+  private statsRunning = false;
   private readonly journal: ProviderAttemptJournal;
   private readonly legacyProvider: string;
   private readonly logger?: Logger;
@@ -90,7 +106,9 @@ export class FailoverSmsGateway implements ChannelGateway {
       this.health.set(name, new ProviderHealth(name, healthOptions, (change) => this.changed(change)));
       this.metrics?.smsProviderUp.set({ provider: name }, 1);
     }
-    this.watch = new ReportWatch({ ...DEFAULT_REPORTS, ...options.reports });
+    this.reportOptions = { ...DEFAULT_REPORTS, ...options.reports };
+    this.watch = new ReportWatch(this.reportOptions);
+    this.reportStats = options.reportStats;
     this.legacyProvider = options.legacyProvider ?? 'turbosms';
     // Probes must run without traffic too, or a provider taken out in a quiet hour would stay out.
     this.maintenanceTimer = setInterval(() => this.maintain(), 1000).unref();
@@ -303,15 +321,38 @@ export class FailoverSmsGateway implements ChannelGateway {
   private maintain(now = Date.now()): void {
     if (now - this.lastMaintenance < 1000) return;
     this.lastMaintenance = now;
-    for (const provider of this.watch.silentProviders(now)) this.healthOf(provider).reportsMissing(now);
+    if (this.reportStats) this.checkReportStats(now);
+    else for (const provider of this.watch.silentProviders(now)) this.healthOf(provider).reportsMissing(now);
     for (const [name, health] of this.health) {
       if (!health.probeDue(now)) continue;
       void health.probe(() => this.adapters.get(name)!.probe(), now);
     }
   }
 
+  /** Every few seconds, in the background: providers whose due reports are mostly missing are taken out. */
+  private checkReportStats(now: number): void {
+    const { silenceMs, minMissing, minShare } = this.reportOptions;
+    if (this.statsRunning || now - this.lastStatsCheck < Math.min(15_000, Math.max(1000, silenceMs / 4)))
+      return;
+    this.lastStatsCheck = now;
+    this.statsRunning = true;
+    const check = async () => {
+      for (const { name } of this.providers) {
+        const health = this.healthOf(name);
+        if (!health.isUp) continue;
+        const since = new Date(Math.max(now - 2 * silenceMs, this.countingSince.get(name) ?? 0));
+        const { due, missing } = await this.reportStats!.dueReports(name, since, silenceMs);
+        if (missing >= minMissing && missing / due >= minShare) health.reportsMissing(Date.now());
+      }
+    };
+    check()
+      .catch((error: unknown) => this.logger?.warn({ err: error }, 'SMS report statistics unavailable'))
+      .finally(() => (this.statsRunning = false));
+  }
+
   private changed(change: HealthChange): void {
     this.watch.forget(change.provider);
+    this.countingSince.set(change.provider, Date.now());
     const reason = change.kind === 'OUT' ? change.reason : change.after;
     this.metrics?.smsProviderChanges.inc({ provider: change.provider, change: change.kind, reason });
     this.metrics?.smsProviderUp.set({ provider: change.provider }, change.kind === 'OUT' ? 0 : 1);
