@@ -46,6 +46,7 @@ if [[ "$OFF" != 0 || "$SIM_PORT" != 3100 ]]; then
   export PROVIDER_BASE_URL="http://127.0.0.1:$SIM_PORT"
   export VIBER_CALLBACK_URL="http://127.0.0.1:${BASE_PORT[viber-sender]}/webhooks/turbosms"
   export SMS_CALLBACK_URL="http://127.0.0.1:${BASE_PORT[sms-sender]}/webhooks/turbosms"
+  export SMSC_CALLBACK_URL="http://127.0.0.1:${BASE_PORT[sms-sender]}/webhooks/smsc"
   export RESOLVER_URL="http://127.0.0.1:${BASE_PORT[resolver]}"
 fi
 # REPLICAS=viber-sender=3,sms-sender=2: replicas of an app share its consumer group (so they share its
@@ -72,6 +73,8 @@ done
 WAIT_PORTS=()
 REPLICA_LINES=()
 
+# Both SMS aggregators of the simulator, with failover (docs/decisions/0004); the sms-sender alone reads it.
+export SMS_PROVIDERS="${SMS_PROVIDERS:-turbosms:70,smsc:30}"
 start_app() {
   local name="$1" count="${REPLICA_COUNT[$1]:-1}" base="${BASE_PORT[$1]}" i port ports=()
   if [[ "$count" == 1 ]]; then
@@ -127,10 +130,10 @@ esoz-notify is running.
   Postgres     ${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/esoz_notify}
   resolver            http://127.0.0.1:${BASE_PORT[resolver]}  (GET /notifications/{eventId}, Bearer local-support-token)
   viber-sender        http://127.0.0.1:${BASE_PORT[viber-sender]}  (POST /webhooks/turbosms)
-  sms-sender          http://127.0.0.1:${BASE_PORT[sms-sender]}  (POST /webhooks/turbosms)
+  sms-sender          http://127.0.0.1:${BASE_PORT[sms-sender]}  (POST /webhooks/turbosms, /webhooks/smsc; SMS_PROVIDERS=$SMS_PROVIDERS)
   diia-push-stub      http://127.0.0.1:${BASE_PORT[diia-push-stub]}  (/__control)
   info-slip-renderer  http://127.0.0.1:${BASE_PORT[info-slip-renderer]}  (GET /slips/{eventId}.pdf, Bearer local-mis-token)
-  provider simulator  http://127.0.0.1:${BASE_PORT[provider-simulator]}  (/__control)
+  provider simulator  http://127.0.0.1:${BASE_PORT[provider-simulator]}  (TurboSMS and SMSC APIs, /__control, /__control/providers)
   support console     http://127.0.0.1:${BASE_PORT[support-console]}  sign in as: $SUPPORT_LOGIN / $SUPPORT_SIGN_IN
   Every app: /health, /health/ready and /metrics.
 INFO

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { CONSUMED_TOPICS, dlqTopic, Topic } from '@app/contracts';
 import { CodeCipher, createLogger } from '@app/platform';
-import { signWebhookBody } from '@app/providers';
+import { signSmscCallback, signWebhookBody } from '@app/providers';
 import {
   adultWithOtp,
   eventually,
@@ -42,6 +42,8 @@ const SECRETS = {
   MIS_TOKEN: `mis-${randomUUID()}`,
   WEBHOOK_SECRET: `webhook-${randomUUID()}`,
   PROVIDER_TOKEN: `provider-${randomUUID()}`,
+  SMSC_PASSWORD: `smsc-${randomUUID()}`,
+  SMSC_WEBHOOK_SECRET: `smsc-webhook-${randomUUID()}`,
   CODE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
 };
 const cipher = new CodeCipher(SECRETS.CODE_ENCRYPTION_KEY);
@@ -318,6 +320,7 @@ describe('secrets and access: codes and phones never leak, codes rest sealed, ev
           PORT: String(PORT.simulator),
           VIBER_CALLBACK_URL: `${url(PORT.viber)}/webhooks/turbosms`,
           SMS_CALLBACK_URL: `${url(PORT.sms)}/webhooks/turbosms`,
+          SMSC_CALLBACK_URL: `${url(PORT.sms)}/webhooks/smsc`,
           REPORT_DELAY_MS: '100',
         },
         /listening on/,
@@ -337,7 +340,13 @@ describe('secrets and access: codes and phones never leak, codes rest sealed, ev
       ChildApp.start(
         'sms-sender',
         'apps/sms-sender/src/main.js',
-        { ...env, PORT: String(PORT.sms) },
+        // Both SMS providers, so the SMSC adapter and the failover router are scanned too.
+        {
+          ...env,
+          PORT: String(PORT.sms),
+          SMS_PROVIDERS: 'turbosms:50,smsc:50',
+          SMSC_BASE_URL: url(PORT.simulator),
+        },
         /"sms-sender started"/,
       ),
       ChildApp.start(
@@ -499,6 +508,39 @@ describe('secrets and access: codes and phones never leak, codes rest sealed, ev
       );
       expect(answer.status).toBe(400);
     }
+
+    // SMSC's status callback (a form) on the sms-sender: the same rules.
+    const form = Buffer.from(new URLSearchParams({ id: '12345', phone: deadPhone, status: '1' }).toString());
+    const postSmsc = (headers: Record<string, string>, body: Buffer = form) =>
+      fetch(`${url(PORT.sms)}/webhooks/smsc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body,
+      });
+    const badForm = Buffer.from(
+      new URLSearchParams({ id: deadCodes[0], phone: deadPhone, status: `Lost ${deadCodes[0]}` }).toString(),
+    );
+    expect({
+      unsigned: (await record('smsc callback unsigned', await postSmsc({}))).status,
+      otherSecret: (
+        await record(
+          'smsc callback other secret',
+          await postSmsc({ 'x-signature': signSmscCallback(form, 'local-webhook-secret') }),
+        )
+      ).status,
+      signedNotOurs: (
+        await record(
+          'smsc callback signed, not ours',
+          await postSmsc({ 'x-signature': signSmscCallback(form, SECRETS.SMSC_WEBHOOK_SECRET) }),
+        )
+      ).status,
+      signedInvalid: (
+        await record(
+          'smsc callback signed, invalid',
+          await postSmsc({ 'x-signature': signSmscCallback(badForm, SECRETS.SMSC_WEBHOOK_SECRET) }, badForm),
+        )
+      ).status,
+    }).toEqual({ unsigned: 401, otherSecret: 401, signedNotOurs: 204, signedInvalid: 400 });
   });
 
   it('serves slips only with the MIS token (401 without it or with another)', async () => {

@@ -1,4 +1,5 @@
-import { checkRun, type CheckInput, type DeliveryRow, type StatusRow } from './check';
+import { smscMessageId } from '@app/providers';
+import { attributeSmscMessages, checkRun, type CheckInput, type DeliveryRow, type StatusRow } from './check';
 
 const EVENT = '00000000-0000-4000-8000-000000000001';
 const NOTIFICATION = '00000000-0000-4000-8000-0000000000aa';
@@ -178,5 +179,27 @@ describe('chaos checks (tools/chaos/check.ts)', () => {
     expect(result.deadLettered).toBe(1);
     expect(result.lost).toBe(1);
     expect(result.stuck).toBe(1);
+  });
+});
+
+describe('attributeSmscMessages', () => {
+  it('gives an SMSC message the delivery id its number and phone come from, and leaves the rest alone', () => {
+    const delivery = { id: '4b1e2c58-9a2f-4f64-8d5e-2a0d2f6c9b11', phone: '+380931234585' };
+    const other = { id: '0f1e2c58-9a2f-4f64-8d5e-2a0d2f6c9b12', phone: '+380931234586' };
+    const smsc = {
+      id: String(smscMessageId(delivery.id)),
+      phone: delivery.phone,
+      channel: 'SMS',
+      sequenceId: null,
+      status: 'DELIVERED',
+      provider: 'smsc',
+    };
+    const stranger = { ...smsc, phone: '+380931234587' };
+    const turbo = { ...smsc, id: 't-1', sequenceId: other.id, provider: 'turbosms' };
+    expect(attributeSmscMessages([smsc, stranger, turbo], [delivery, other])).toEqual([
+      { ...smsc, sequenceId: delivery.id },
+      stranger,
+      turbo,
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import { smscMessageId } from '@app/providers';
 import type { DeadLetter, TerminalSeen } from './observe';
 
 /** One event as the harness published it. */
@@ -45,6 +46,25 @@ export interface SimulatorMessage {
   channel: string;
   sequenceId: string | null;
   status: string;
+  /** Which aggregator holds it (`turbosms`, `smsc`); absent from simulators before §11.4. */
+  provider?: string;
+}
+
+/**
+ * SMSC knows our message by the number derived from the delivery id and the phone (it has no sequence id),
+ * so its messages are given the delivery id here, like TurboSMS's: then every check (twice, lost, wrong
+ * channel) sees one SMS per delivery whichever provider took it.
+ */
+export function attributeSmscMessages(
+  messages: SimulatorMessage[],
+  smsDeliveries: { id: string; phone: string | null }[],
+): SimulatorMessage[] {
+  const byKey = new Map(smsDeliveries.map((row) => [`${smscMessageId(row.id)}:${row.phone}`, row.id]));
+  return messages.map((message) =>
+    message.provider === 'smsc' && message.sequenceId === null
+      ? { ...message, sequenceId: byKey.get(`${message.id}:${message.phone}`) ?? null }
+      : message,
+  );
 }
 
 export interface CheckInput {

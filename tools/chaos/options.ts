@@ -62,6 +62,8 @@ const APP_ENV: ChaosOptions['appEnv'] = {
     PROVIDER_TIMEOUT_MS: '5000',
   },
   'sms-sender': {
+    // Both aggregators: the run also checks that no SMS goes out twice across providers.
+    SMS_PROVIDERS: 'turbosms:70,smsc:30',
     CODE_REPORT_TIMEOUT_SECONDS: '20',
     REPORT_TIMEOUT_SECONDS: '30',
     SMS_MAX_BACKOFF_SECONDS: '5',

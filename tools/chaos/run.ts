@@ -17,6 +17,7 @@ import { ensureContractTopics } from '../ensure-topics';
 import { deleteGroupsQuietly, startGroupAtEnd, wire } from '../lib/kafka';
 import { portInUse, requestJson, sleep } from '../lib/net';
 import {
+  attributeSmscMessages,
   checkRun,
   type CheckResult,
   type DeliveryRow,
@@ -297,6 +298,7 @@ class ChaosRun {
         ...shared,
         VIBER_CALLBACK_URL: `http://127.0.0.1:${options.ports['viber-sender']}/webhooks/turbosms`,
         SMS_CALLBACK_URL: `http://127.0.0.1:${options.ports['sms-sender']}/webhooks/turbosms`,
+        SMSC_CALLBACK_URL: `http://127.0.0.1:${options.ports['sms-sender']}/webhooks/smsc`,
         ...options.appEnv[app],
       };
     return {
@@ -306,6 +308,7 @@ class ChaosRun {
       DATABASE_URL: options.databaseUrl,
       DATABASE_POOL_SIZE: '5',
       PROVIDER_BASE_URL: simulator,
+      SMSC_BASE_URL: simulator,
       ...options.appEnv[app],
     };
   }
@@ -643,6 +646,9 @@ class ChaosRun {
       ),
       db.query<{ count: string }>(`SELECT count(*) FROM outbox_message`),
     ]);
+    const smsPhones = await db.query<{ id: string; phone: string | null }>(
+      `SELECT id, command->'recipient'->>'phone' AS phone FROM delivery WHERE channel = 'SMS'`,
+    );
     const simulator = this.apps.get('provider-simulator')!;
     const { status, body } = await requestJson<SimulatorMessage[]>(
       'GET',
@@ -663,7 +669,7 @@ class ChaosRun {
       notifications,
       statuses,
       deliveries,
-      simulatorMessages: body,
+      simulatorMessages: attributeSmscMessages(body, smsPhones),
       diiaPushIds: new Set(this.diia?.pushes.keys() ?? []),
       announced: this.probe!.terminals,
       inputEvents: this.probe!.inputEvents,

@@ -94,6 +94,7 @@ export async function startInProcessSystem(options: InProcessOptions): Promise<I
       PORT: String(ports['provider-simulator']),
       VIBER_CALLBACK_URL: `${url('viber-sender')}/webhooks/turbosms`,
       SMS_CALLBACK_URL: `${url('sms-sender')}/webhooks/turbosms`,
+      SMSC_CALLBACK_URL: `${url('sms-sender')}/webhooks/smsc`,
     });
     closers.push(() => simulator.close());
     const env: Env = {
@@ -102,6 +103,9 @@ export async function startInProcessSystem(options: InProcessOptions): Promise<I
       ...options.env,
       KAFKA_GROUP_PREFIX: groupPrefix,
       PROVIDER_BASE_URL: url('provider-simulator'),
+      SMSC_BASE_URL: url('provider-simulator'),
+      // Both SMS aggregators, as `npm start` runs them (docs/decisions/0004).
+      SMS_PROVIDERS: options.env?.SMS_PROVIDERS ?? process.env.SMS_PROVIDERS ?? 'turbosms:70,smsc:30',
     };
     // In parallel: each start waits for its own group join, which is most of the start-up time.
     const started = await Promise.allSettled(

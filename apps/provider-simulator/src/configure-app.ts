@@ -33,6 +33,8 @@ export class ShallowBodyPipe implements PipeTransform {
 export function configureSimulatorApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: BODY_LIMIT });
+  // SMSC's API takes form bodies.
+  express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: false });
   express.disable('x-powered-by');
   app.useGlobalPipes(
     new ShallowBodyPipe(),

@@ -45,7 +45,7 @@ export async function startProviderSimulator(
   // The real port, so PORT=0 (any free port) works for tests.
   const url = `http://${config.HOST}:${(app.getHttpServer().address() as AddressInfo).port}`;
   new Logger('ProviderSimulator').log(
-    `listening on ${url}; reports to ${config.VIBER_CALLBACK_URL} (viber) and ${config.SMS_CALLBACK_URL} (sms) after ${config.REPORT_DELAY_MS} ms`,
+    `listening on ${url}; reports to ${config.VIBER_CALLBACK_URL} (viber), ${config.SMS_CALLBACK_URL} (turbosms sms) and ${config.SMSC_CALLBACK_URL} (smsc) after ${config.REPORT_DELAY_MS} ms`,
   );
   return { app, config, url, close: () => app.close() };
 }

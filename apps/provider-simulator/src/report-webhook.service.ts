@@ -1,6 +1,12 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { request } from 'undici';
-import { signWebhookBody, type TurboSmsMessageType, type TurboSmsWebhookPayload } from '@app/providers';
+import { request as httpRequest } from 'undici';
+import {
+  signSmscCallback,
+  signWebhookBody,
+  type SmscCallbackFields,
+  type TurboSmsMessageType,
+  type TurboSmsWebhookPayload,
+} from '@app/providers';
 import { SimulatorConfig } from './simulator.config';
 
 /** Pauses between attempts: the sender may be restarting; status.json stays correct meanwhile. */
@@ -18,22 +24,40 @@ export class ReportWebhookService implements OnModuleDestroy {
 
   constructor(private readonly config: SimulatorConfig) {}
 
-  /** Resolves true when the sender answered 2xx; never rejects. */
-  async push(payload: TurboSmsWebhookPayload, maskedPhone: string): Promise<boolean> {
+  /** TurboSMS report (JSON) to the Viber or SMS sender. Resolves true when it answered 2xx; never rejects. */
+  push(payload: TurboSmsWebhookPayload, maskedPhone: string): Promise<boolean> {
     const url = payload.type === 'viber' ? this.config.VIBER_CALLBACK_URL : this.config.SMS_CALLBACK_URL;
     const body = JSON.stringify(payload);
-    const signature = signWebhookBody(body, this.config.WEBHOOK_SECRET);
-    const cancel = this.cancel.signal;
-    const about = `${payload.type} report ${payload.status} for ${payload.message_id} (${maskedPhone})`;
+    return this.deliver(url, {
+      body,
+      contentType: 'application/json',
+      signature: signWebhookBody(body, this.config.WEBHOOK_SECRET),
+      about: `${payload.type} report ${payload.status} for ${payload.message_id} (${maskedPhone}) to the ${typeLabel(payload.type)} webhook`,
+    });
+  }
 
+  /** SMSC status callback (a form) to the SMS sender's SMSC handler. */
+  pushSmsc(fields: SmscCallbackFields, maskedPhone: string): Promise<boolean> {
+    const body = new URLSearchParams({ ...fields }).toString();
+    return this.deliver(this.config.SMSC_CALLBACK_URL, {
+      body,
+      contentType: 'application/x-www-form-urlencoded',
+      signature: signSmscCallback(body, this.config.SMSC_WEBHOOK_SECRET),
+      about: `smsc status ${fields.status} for ${fields.id} (${maskedPhone}) to the SMSC handler`,
+    });
+  }
+
+  private async deliver(
+    url: string,
+    request: { body: string; contentType: string; signature: string; about: string },
+  ): Promise<boolean> {
+    const cancel = this.cancel.signal;
     for (let attempt = 1; attempt <= RETRY_DELAYS_MS.length + 1; attempt += 1) {
       if (cancel.aborted) return false;
-      const failure = await this.attempt(url, body, signature, cancel);
+      const failure = await this.attempt(url, request, cancel);
       if (failure === undefined) {
         // Per-message lines are debug: at info the simulator would spend more on its log than on the message.
-        this.logger.debug(
-          `${about}: delivered to the ${typeLabel(payload.type)} webhook (attempt ${attempt})`,
-        );
+        this.logger.debug(`${request.about}: delivered (attempt ${attempt})`);
         return true;
       }
       if (cancel.aborted) return false;
@@ -41,7 +65,7 @@ export class ReportWebhookService implements OnModuleDestroy {
       const permanent = /^HTTP_4\d\d$/.test(failure) && failure !== 'HTTP_408' && failure !== 'HTTP_429';
       const last = permanent || attempt > RETRY_DELAYS_MS.length;
       this.logger.warn(
-        `${about}: webhook attempt ${attempt} failed (${failure})${last ? ', giving up; status.json has it' : ''}`,
+        `${request.about}: attempt ${attempt} failed (${failure})${last ? ', giving up; the status call has it' : ''}`,
       );
       if (last) return false;
       await sleep(RETRY_DELAYS_MS[attempt - 1], cancel);
@@ -62,16 +86,15 @@ export class ReportWebhookService implements OnModuleDestroy {
   /** Undefined on success, else a short failure code. */
   private async attempt(
     url: string,
-    body: string,
-    signature: string,
+    request: { body: string; contentType: string; signature: string },
     cancel: AbortSignal,
   ): Promise<string | undefined> {
     try {
       // undici's request (keep-alive pool) rather than fetch(): a third of the simulator's CPU was fetch.
-      const response = await request(url, {
+      const response = await httpRequest(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-signature': signature },
-        body,
+        headers: { 'content-type': request.contentType, 'x-signature': request.signature },
+        body: request.body,
         signal: AbortSignal.any([cancel, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
       });
       await response.body.dump().catch(() => undefined);

@@ -13,6 +13,10 @@ describe('simulator config', () => {
       WEBHOOK_SECRET: 'local-webhook-secret',
       VIBER_CALLBACK_URL: 'http://127.0.0.1:3002/webhooks/turbosms',
       SMS_CALLBACK_URL: 'http://127.0.0.1:3003/webhooks/turbosms',
+      SMSC_CALLBACK_URL: 'http://127.0.0.1:3003/webhooks/smsc',
+      SMSC_LOGIN: 'esoz-notify',
+      SMSC_PASSWORD: 'local-smsc-password',
+      SMSC_WEBHOOK_SECRET: 'local-webhook-secret',
       REPORT_DELAY_MS: 300,
     });
   });
@@ -46,9 +50,17 @@ describe('simulator config', () => {
   });
 
   it('refuses the local secrets in production', () => {
-    expect(() => loadSimulatorConfig({ NODE_ENV: 'production' })).toThrow(/PROVIDER_TOKEN.*WEBHOOK_SECRET/);
+    expect(() => loadSimulatorConfig({ NODE_ENV: 'production' })).toThrow(
+      /PROVIDER_TOKEN.*WEBHOOK_SECRET.*SMSC_PASSWORD.*SMSC_WEBHOOK_SECRET/,
+    );
     expect(
-      loadSimulatorConfig({ NODE_ENV: 'production', PROVIDER_TOKEN: 't', WEBHOOK_SECRET: 's' }).NODE_ENV,
+      loadSimulatorConfig({
+        NODE_ENV: 'production',
+        PROVIDER_TOKEN: 't',
+        WEBHOOK_SECRET: 's',
+        SMSC_PASSWORD: 'p',
+        SMSC_WEBHOOK_SECRET: 'w',
+      }).NODE_ENV,
     ).toBe('production');
   });
 });

@@ -3,6 +3,7 @@ import { IsIn, IsInt, IsNotEmpty, IsString, IsUrl, Max, Min, validateSync } from
 
 const LOCAL_PROVIDER_TOKEN = 'local-provider-token';
 const LOCAL_WEBHOOK_SECRET = 'local-webhook-secret';
+const LOCAL_SMSC_PASSWORD = 'local-smsc-password';
 
 const toInt = () =>
   Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value)));
@@ -22,6 +23,12 @@ export class SimulatorConfig {
   @IsString() @IsNotEmpty() WEBHOOK_SECRET = LOCAL_WEBHOOK_SECRET;
   @callbackUrl() VIBER_CALLBACK_URL = 'http://127.0.0.1:3002/webhooks/turbosms';
   @callbackUrl() SMS_CALLBACK_URL = 'http://127.0.0.1:3003/webhooks/turbosms';
+  /** SMSC.ua account of the sms-sender: `login` and `psw` of every /sys/*.php call. */
+  @IsString() @IsNotEmpty() SMSC_LOGIN = 'esoz-notify';
+  @IsString() @IsNotEmpty() SMSC_PASSWORD = LOCAL_SMSC_PASSWORD;
+  /** Where SMSC status callbacks go (the "status handler" URL of the SMSC account), signed with SMSC_WEBHOOK_SECRET. */
+  @callbackUrl() SMSC_CALLBACK_URL = 'http://127.0.0.1:3003/webhooks/smsc';
+  @IsString() @IsNotEmpty() SMSC_WEBHOOK_SECRET = LOCAL_WEBHOOK_SECRET;
   /** How long after acceptance the delivery report is produced. */
   @toInt() @IsInt() @Min(0) @Max(600_000) REPORT_DELAY_MS = 300;
   /** Accepted messages kept for status.json and the control API; older ones are forgotten. */
@@ -53,6 +60,9 @@ export function loadSimulatorConfig(env: Record<string, string | undefined> = pr
       problems.push('PROVIDER_TOKEN (required in production)');
     if (config.WEBHOOK_SECRET === LOCAL_WEBHOOK_SECRET)
       problems.push('WEBHOOK_SECRET (required in production)');
+    if (config.SMSC_PASSWORD === LOCAL_SMSC_PASSWORD) problems.push('SMSC_PASSWORD (required in production)');
+    if (config.SMSC_WEBHOOK_SECRET === LOCAL_WEBHOOK_SECRET)
+      problems.push('SMSC_WEBHOOK_SECRET (required in production)');
   }
   if (problems.length > 0) throw new SimulatorConfigError(problems);
   return config;

@@ -6,6 +6,7 @@ import { ProviderTokenGuard } from './provider-token.guard';
 import { ReportWebhookService } from './report-webhook.service';
 import { SimulatorConfig } from './simulator.config';
 import { SimulatorService } from './simulator.service';
+import { SmscController } from './smsc.controller';
 
 /** The config is loaded once by the caller (main.ts, or a test) and handed in. */
 @Module({})
@@ -13,7 +14,7 @@ export class SimulatorModule {
   static forRoot(config: SimulatorConfig): DynamicModule {
     return {
       module: SimulatorModule,
-      controllers: [AggregatorController, ControlController, HealthController],
+      controllers: [AggregatorController, SmscController, ControlController, HealthController],
       providers: [
         { provide: SimulatorConfig, useValue: config },
         SimulatorService,

@@ -242,6 +242,7 @@ describe('provider simulator', () => {
           sequenceId,
           status: 'Delivered',
           updatedAt: expect.any(String),
+          provider: 'turbosms',
         },
       ]);
     });

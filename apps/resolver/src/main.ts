@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { createLogger } from '@app/platform';
 import { startApp, runMain } from '@app/runtime';
-import { RESOLVER_BINDINGS } from './resolver.consumer';
+import { InvalidEventService } from './invalid-event.service';
+import { resolverBindings } from './resolver.consumer';
 import { loadResolverConfig } from './resolver.config';
 import { ResolverModule } from './resolver.module';
 
@@ -12,7 +13,7 @@ export async function startResolver(env?: Record<string, string | undefined>) {
     appName: 'resolver',
     config,
     logger,
-    bindings: RESOLVER_BINDINGS,
+    bindings: (app) => resolverBindings(app.get(InvalidEventService)),
   });
   return { ...running, logger };
 }

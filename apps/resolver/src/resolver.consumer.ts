@@ -2,14 +2,20 @@ import { Controller, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { NotificationRequested, PersonSnapshot, Topic } from '@app/contracts';
 import { type InboundMessage, RethrowRpcErrorsFilter, type TopicBinding } from '@app/kafka';
+import type { InvalidEventService } from './invalid-event.service';
 import { NotificationService } from './notification.service';
 
-export const RESOLVER_BINDINGS: TopicBinding[] = [
+/** The resolver's topics; an invalid event is answered with REJECTED by `invalidEvents` (contract §11.1). */
+export const resolverBindings = (invalidEvents: InvalidEventService): TopicBinding[] => [
   { topic: Topic.Person, schema: PersonSnapshot, allowTombstone: true },
-  { topic: Topic.NotificationRequested, schema: NotificationRequested },
+  {
+    topic: Topic.NotificationRequested,
+    schema: NotificationRequested,
+    onInvalid: (messages) => invalidEvents.reject(messages),
+  },
 ];
 
-/** Messages arrive validated against the contract (invalid ones are already in the DLQ). */
+/** Messages arrive validated against the contract (invalid ones are already in the DLQ, and answered). */
 @Controller()
 @UseFilters(RethrowRpcErrorsFilter)
 export class ResolverConsumer {

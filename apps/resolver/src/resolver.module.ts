@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RuntimeModule } from '@app/runtime';
 import type { Logger } from 'pino';
+import { InvalidEventService } from './invalid-event.service';
 import { NotificationService } from './notification.service';
 import { RetentionService } from './retention.service';
 import { ResolverConsumer } from './resolver.consumer';
@@ -24,6 +25,7 @@ export class ResolverModule {
       controllers: [ResolverConsumer, SupportController, SupportOverviewController],
       providers: [
         NotificationService,
+        InvalidEventService,
         RetentionService,
         { provide: PhoneKeyHasher, useValue: new PhoneKeyHasher(config.SUPPORT_SEARCH_KEY) },
         NotificationSearchRepository,

@@ -8,11 +8,23 @@ export const MAX_MESSAGE_BYTES = 64 * 1024;
 
 /** A message that can never be processed: it goes to the DLQ with `reason` and the consumer moves on. */
 export class InvalidMessageError extends Error {
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    /**
+     * The property paths that failed contract validation (`payload.verificationCode`, `phones.0.number`),
+     * never their values; empty when the message could not be read as an object at all.
+     */
+    readonly fields: readonly string[] = [],
+  ) {
     super(reason);
     this.name = 'InvalidMessageError';
   }
 }
+
+/** At most this many failing paths are reported per message (a hostile message may fail everywhere). */
+export const MAX_FAILING_FIELDS = 32;
+/** A path segment is a contract property name or an array index; anything else is shown as `*`. */
+const SAFE_SEGMENT = /^[A-Za-z0-9_]{1,64}$/;
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** Such a key in plain text, or any \u escape (which could spell one). */
@@ -41,8 +53,35 @@ export function validateMessage<T extends object>(cls: ClassConstructor<T>, plai
   }
   const instance = plainToInstance(cls, plain, { excludeExtraneousValues: false });
   const errors = validateSync(instance, { forbidUnknownValues: true, stopAtFirstError: true });
-  if (errors.length > 0) throw new InvalidMessageError(`INVALID_MESSAGE: ${describeErrors(errors)}`);
+  if (errors.length > 0)
+    throw new InvalidMessageError(`INVALID_MESSAGE: ${describeErrors(errors)}`, failingPaths(errors));
   return instance;
+}
+
+/**
+ * The dotted paths of the properties that failed, leaves only (`payload.verificationCode`, not `payload`
+ * as well), in the order class-validator reports them. Segments are property names of the contract classes
+ * or array indices; a segment that is neither (it cannot come from the classes, but this is the one place
+ * that must never echo input) is replaced by `*`.
+ */
+export function failingPaths(errors: ValidationError[]): string[] {
+  const paths: string[] = [];
+  const visit = (list: ValidationError[], prefix: string[]) => {
+    for (const error of list) {
+      const at =
+        error.property === '' || error.property === undefined ? prefix : [...prefix, safe(error.property)];
+      if (error.constraints && Object.keys(error.constraints).length > 0 && at.length > 0)
+        paths.push(at.join('.'));
+      if (error.children?.length) visit(error.children, at);
+    }
+  };
+  visit(errors, []);
+  return [...new Set(paths)].slice(0, MAX_FAILING_FIELDS);
+}
+
+function safe(segment: unknown): string {
+  const text = String(segment);
+  return SAFE_SEGMENT.test(text) ? text : '*';
 }
 
 export function parseMessage<T extends object>(

@@ -7,6 +7,8 @@ import { AwaitedPersons1763900000004 } from './migrations/1763900000004-awaited-
 import { LateDelivered1763900000005 } from './migrations/1763900000005-late-delivered';
 import { SupportSearch1763900011000 } from './migrations/1763900011000-support-search';
 import { SupportConsole1763900011001 } from './migrations/1763900011001-support-console';
+import { RejectedEvents1763900001000 } from './migrations/1763900001000-rejected-events';
+import { SmsProviderAttempts1763900001001 } from './migrations/1763900001001-sms-provider-attempts';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -17,6 +19,8 @@ export const MIGRATIONS = [
   LateDelivered1763900000005,
   SupportSearch1763900011000,
   SupportConsole1763900011001,
+  RejectedEvents1763900001000,
+  SmsProviderAttempts1763900001001,
 ];
 
 /** Apps never synchronize or run migrations themselves: `migrate.ts` does it once, under an advisory lock. */

@@ -7,6 +7,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import type { AppMetrics } from '@app/platform';
 import { classifyError } from './errors';
 import { OffsetCommits } from './offset-commits';
+import { toInvalidInbound, type InvalidMessagesHook } from './invalid-messages';
 import type { KafkaProducer } from './producer';
 
 export interface InboundMessage<T> {
@@ -25,6 +26,8 @@ export interface TopicBinding {
   /** Contract class every message is validated against before a handler sees it. */
   schema: ClassConstructor<object>;
   allowTombstone?: boolean;
+  /** Told about the batch's invalid messages once they are dead-lettered (e.g. to answer with a status). */
+  onInvalid?: InvalidMessagesHook;
 }
 
 export interface BatchKafkaServerOptions {
@@ -193,7 +196,7 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     const binding = this.bindings.get(topic)!;
     const stopTimer = this.options.metrics?.batchDuration.startTimer({ topic: topic });
     const valid: InboundMessage<unknown>[] = [];
-    const invalid: { message: KafkaMessage; reason: string }[] = [];
+    const invalid: { message: KafkaMessage; reason: string; error: unknown }[] = [];
     for (const message of batch.messages) {
       try {
         valid.push(this.decode(topic, batch.partition, message, binding));
@@ -201,12 +204,15 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
         invalid.push({
           message,
           reason: error instanceof InvalidMessageError ? error.reason : 'UNDECODABLE',
+          error,
         });
       }
     }
     try {
       await this.deadLetter(topic, batch.partition, invalid, payload);
       if (valid.length > 0) await this.runHandler(topic, batch.partition, valid, payload);
+      // After the handler: of a valid and an invalid event with one id in one batch, the valid one wins.
+      if (binding.onInvalid && invalid.length > 0) await this.notifyInvalid(binding, invalid, payload);
     } catch (error) {
       if (error instanceof BatchAbandoned) return; // not committed: the partition's next owner redoes it
       throw error;
@@ -276,6 +282,29 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
           payload,
         );
         return;
+      }
+    }
+  }
+
+  /** The binding's hook for dead-lettered messages: retriable errors are retried, others logged. */
+  private async notifyInvalid(
+    binding: TopicBinding,
+    items: { message: KafkaMessage; error: unknown }[],
+    payload: EachBatchPayload,
+  ): Promise<void> {
+    const { partition } = payload.batch;
+    const topic = payload.batch.topic.slice(this.prefix.length);
+    const messages = items.map((item) => toInvalidInbound(topic, partition, item.message, item.error));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await binding.onInvalid!(messages);
+      } catch (error) {
+        const verdict = classifyError(error);
+        if (verdict.kind === 'permanent' || (verdict.kind === 'unknown' && attempt >= 3)) {
+          this.log.error({ topic, partition, code: verdict.code }, 'invalid-message hook failed');
+          return;
+        }
+        await this.pauseWithHeartbeat(backoffMs(attempt, this.options.maxRetryDelayMs ?? 10_000), payload);
       }
     }
   }

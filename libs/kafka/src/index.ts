@@ -4,3 +4,4 @@ export * from './producer';
 export * from './topics-admin';
 export * from './batch-kafka.server';
 export * from './rethrow-rpc-errors.filter';
+export * from './invalid-messages';

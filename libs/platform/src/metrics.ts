@@ -91,6 +91,14 @@ export class AppMetrics {
   readonly statuses: Counter<'status' | 'channel'>;
   readonly providerCalls: Counter<'channel' | 'result'>;
   readonly outboxPublished: Counter<'topic'>;
+  /** SMS failover (sms-sender): 1 while a provider takes traffic, 0 while it is out. */
+  readonly smsProviderUp: Gauge<'provider'>;
+  /** A provider taken out (`change` OUT, `reason` why) or brought back (BACK, `reason` what it was out for). */
+  readonly smsProviderChanges: Counter<'provider' | 'change' | 'reason'>;
+  /** Calls to each SMS provider by outcome (ACCEPTED, REJECTED, NOT_SENT, IN_DOUBT, SKIPPED). */
+  readonly smsProviderAttempts: Counter<'provider' | 'outcome'>;
+  /** A message sent through another provider than its first choice, and why. */
+  readonly smsFailovers: Counter<'from' | 'to' | 'reason'>;
 
   readonly fallbacks: Counter<'channel' | 'reason'>;
   readonly endToEnd: Histogram<'type' | 'channel' | 'status'>;
@@ -161,6 +169,30 @@ export class AppMetrics {
       name: 'esoz_outbox_published_total',
       help: 'Outbox messages published to Kafka',
       labelNames: ['topic'],
+      registers,
+    });
+    this.smsProviderUp = new Gauge({
+      name: 'esoz_sms_provider_up',
+      help: 'SMS provider takes traffic (1) or is out (0)',
+      labelNames: ['provider'],
+      registers,
+    });
+    this.smsProviderChanges = new Counter({
+      name: 'esoz_sms_provider_changes_total',
+      help: 'SMS providers taken out (OUT, with the reason) or brought back (BACK)',
+      labelNames: ['provider', 'change', 'reason'],
+      registers,
+    });
+    this.smsProviderAttempts = new Counter({
+      name: 'esoz_sms_provider_attempts_total',
+      help: 'SMS provider attempts by outcome',
+      labelNames: ['provider', 'outcome'],
+      registers,
+    });
+    this.smsFailovers = new Counter({
+      name: 'esoz_sms_failovers_total',
+      help: 'SMS sent through another provider than the first choice, by reason',
+      labelNames: ['from', 'to', 'reason'],
       registers,
     });
     this.fallbacks = new Counter({

@@ -54,12 +54,46 @@ export const DIIA_GATEWAY = Symbol('DIIA_GATEWAY');
 export const VIBER_GATEWAY = Symbol('VIBER_GATEWAY');
 export const SMS_GATEWAY = Symbol('SMS_GATEWAY');
 
+/** What kind of trouble a ProviderUnavailableError is; a failover router takes a provider out on these. */
+export type UnavailableKind =
+  /** No answer in time: the request may have been processed. */
+  | 'TIMEOUT'
+  /** An HTTP 5xx answer. */
+  | 'HTTP_5XX'
+  /** HTTP 429 or the provider's own "too many requests". */
+  | 'RATE_LIMITED'
+  /** Connection refused, reset, DNS: the provider could not be reached (or the answer was cut off). */
+  | 'CONNECTION'
+  /** The provider answered, and said it cannot send now (its own failure code, balance, blocked IP). */
+  | 'PROVIDER_ERROR'
+  /** An answer we cannot read (garbled 200, a result missing for our recipient). */
+  | 'INVALID_RESPONSE';
+
+export interface UnavailableDetails {
+  kind?: UnavailableKind;
+  /**
+   * True when the provider may have accepted the message although the call failed (a time-out after the
+   * request went out, a connection cut mid-answer, a 500 or 504, an answer we cannot read). Such a message
+   * may be resent only to the same provider with the same idempotency key, never to another provider.
+   * False when the provider certainly did not take it (connection refused, 503, 429, an explicit failure
+   * code in its answer). Unknown defaults to true: in doubt, assume it may have been sent.
+   */
+  mayHaveSent?: boolean;
+}
+
 /** Timeouts, 5xx, 429, connection errors: the same message may succeed later. */
 export class ProviderUnavailableError extends Error {
   readonly retriable = true;
-  constructor(readonly code: string) {
+  readonly kind: UnavailableKind;
+  readonly mayHaveSent: boolean;
+  constructor(
+    readonly code: string,
+    details: UnavailableDetails = {},
+  ) {
     super(`provider unavailable: ${code}`);
     this.name = 'ProviderUnavailableError';
+    this.kind = details.kind ?? 'PROVIDER_ERROR';
+    this.mayHaveSent = details.mayHaveSent ?? true;
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DynamicModule, INestMicroservice } from '@nestjs/common';
+import type { DynamicModule, INestApplicationContext, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { BatchKafkaServer, KafkaProducer, type TopicBinding } from '@app/kafka';
@@ -15,8 +15,11 @@ export interface AppBootstrapOptions {
   /** A consuming app's config is a BaseAppConfig (Kafka settings); an HTTP-only app's a BaseServiceConfig. */
   config: BaseServiceConfig;
   logger: Logger;
-  /** Topics the app consumes, in its own group `<KAFKA_GROUP_PREFIX>.<appName>` (it scales by replicas). */
-  bindings?: TopicBinding[];
+  /**
+   * Topics the app consumes, in its own group `<KAFKA_GROUP_PREFIX>.<appName>` (it scales by replicas). A
+   * function gets the app first, for bindings whose hooks are the app's own providers (`onInvalid`).
+   */
+  bindings?: TopicBinding[] | ((app: INestApplicationContext) => TopicBinding[]);
 }
 
 export interface RunningApp {
@@ -38,6 +41,7 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
   let microservice: INestMicroservice | undefined;
   let server: BatchKafkaServer | undefined;
   if (options.bindings) {
+    const bindings = typeof options.bindings === 'function' ? options.bindings(app) : options.bindings;
     const membership = app.get(ConsumerMembership);
     const collectors = app.get(ScrapeCollectors);
     const metrics = app.get(AppMetrics);
@@ -46,7 +50,7 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
     server = new BatchKafkaServer({
       kafka: observingConsumers(app.get<Kafka>(KAFKA), (consumer) => membership.attach(consumer)),
       groupId,
-      bindings: options.bindings,
+      bindings,
       producer: app.get(KafkaProducer),
       logger,
       metrics,
@@ -66,7 +70,7 @@ export async function startApp(module: DynamicModule, options: AppBootstrapOptio
       new KafkaLagCollector(
         app.get<Kafka>(KAFKA),
         groupId,
-        options.bindings.map((binding) => binding.topic),
+        bindings.map((binding) => binding.topic),
         metrics,
       ),
     );

@@ -29,6 +29,9 @@ import { type InboundMessage, RethrowRpcErrorsFilter, type TopicBinding } from '
 import { AppMetrics, type BaseAppConfig, CodeCipher } from '@app/platform';
 import {
   type ChannelGateway,
+  type DeliveryReport,
+  isFailoverSmsGateway,
+  parseSmscCallback,
   parseTurboSmsWebhook,
   WebhookPayloadError,
   WebhookSignatureError,
@@ -59,6 +62,8 @@ export interface ChannelSenderOptions {
   /** Shared secret of the provider's delivery-report webhook; no webhook route when absent. */
   webhookSecret?: string;
   engineOptions?: Partial<DeliveryEngineOptions>;
+  /** SMS with SMSC among the providers: the secret of SMSC's status callback (`POST /webhooks/smsc`). */
+  smscWebhookSecret?: string;
   extraControllers?: Type[];
   extraProviders?: Provider[];
 }
@@ -104,33 +109,64 @@ function deliveryConsumer(topic: Topic): Type {
   return DeliveryConsumer;
 }
 
+/** Verifies a signed report body: 401 for a bad signature, 400 for a bad body, before anything else. */
+function verified<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof WebhookSignatureError) throw new UnauthorizedException('invalid webhook signature');
+    if (error instanceof WebhookPayloadError) throw new BadRequestException(error.message);
+    throw error;
+  }
+}
+
 function turboSmsWebhook(secret: string, channel: 'VIBER' | 'SMS'): Type {
   @Controller('webhooks')
   class TurboSmsWebhookController {
-    constructor(private readonly engine: DeliveryEngine) {}
+    constructor(
+      private readonly engine: DeliveryEngine,
+      @Inject(CHANNEL_GATEWAY) private readonly gateway: ChannelGateway,
+    ) {}
 
     @Post('turbosms')
     @HttpCode(204)
     async report(@Req() request: RawBodyRequest<WebhookRequest>): Promise<void> {
-      let report;
-      try {
-        report = parseTurboSmsWebhook(
-          request.rawBody ?? Buffer.alloc(0),
-          request.header('x-signature'),
-          secret,
-        );
-      } catch (error) {
-        if (error instanceof WebhookSignatureError)
-          throw new UnauthorizedException('invalid webhook signature');
-        if (error instanceof WebhookPayloadError) throw new BadRequestException(error.message);
-        throw error;
-      }
+      const report = verified(() =>
+        parseTurboSmsWebhook(request.rawBody ?? Buffer.alloc(0), request.header('x-signature'), secret),
+      );
       if (report.channel !== channel) throw new BadRequestException(`report for another channel`);
-      // Batched with the reports arriving meanwhile; answered once applied, so a failure is retried.
-      await this.engine.report(report);
+      // Behind the SMS failover, message ids are namespaced by provider. Batched with the reports arriving
+      // meanwhile; answered once applied, so a failure is retried by the provider.
+      const reports: DeliveryReport[] = isFailoverSmsGateway(this.gateway)
+        ? await this.gateway.fromCallback('turbosms', report)
+        : [report];
+      await Promise.all(reports.map((each) => this.engine.report(each)));
     }
   }
   return TurboSmsWebhookController;
+}
+
+/** SMSC's status callback (a signed form): the failover router finds which delivery it is about. */
+function smscWebhook(secret: string): Type {
+  @Controller('webhooks')
+  class SmscWebhookController {
+    constructor(
+      private readonly engine: DeliveryEngine,
+      @Inject(CHANNEL_GATEWAY) private readonly gateway: ChannelGateway,
+    ) {}
+
+    @Post('smsc')
+    @HttpCode(204)
+    async report(@Req() request: RawBodyRequest<WebhookRequest>): Promise<void> {
+      const report = verified(() =>
+        parseSmscCallback(request.rawBody ?? Buffer.alloc(0), request.header('x-signature'), secret),
+      );
+      if (!isFailoverSmsGateway(this.gateway)) throw new BadRequestException('SMSC is not a provider here');
+      const reports = await this.gateway.fromCallback('smsc', report);
+      await Promise.all(reports.map((each) => this.engine.report(each)));
+    }
+  }
+  return SmscWebhookController;
 }
 
 /** Everything a channel sender app is: consumer, delivery engine, provider port, optional report webhook. */
@@ -141,6 +177,8 @@ export class ChannelSenderModule {
     const controllers = [deliveryConsumer(CHANNEL_TOPIC[channel])];
     if (options.webhookSecret && channel !== 'DIIA')
       controllers.push(turboSmsWebhook(options.webhookSecret, channel));
+    if (options.smscWebhookSecret && channel === 'SMS')
+      controllers.push(smscWebhook(options.smscWebhookSecret));
     return {
       module: ChannelSenderModule,
       imports: [RuntimeModule.forApp(options.appName, options.config, logger)],

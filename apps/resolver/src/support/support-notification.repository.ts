@@ -73,8 +73,12 @@ export class SupportNotificationRepository {
 
   deliveries(eventId: string): Promise<DeliveryRecord[]> {
     return this.dataSource.query(
+      // SMS deliveries carry their history across providers: tried, skipped while out (and why), accepted.
       `SELECT channel, state, (command->>'step')::int AS step, attempts, last_error AS "lastError",
-              late_report AS "lateReport", created_at AS "createdAt", finished_at AS "finishedAt"
+              late_report AS "lateReport", created_at AS "createdAt", finished_at AS "finishedAt",
+              (SELECT coalesce(json_agg(json_build_object('provider', a.provider, 'outcome', a.outcome,
+                                                          'reason', a.reason, 'at', a.at) ORDER BY a.at), '[]'::json)
+               FROM sms_provider_attempt a WHERE a.delivery_id = delivery.id) AS "providerAttempts"
        FROM delivery WHERE event_id = $1 ORDER BY created_at, (command->>'step')::int`,
       [eventId],
     );

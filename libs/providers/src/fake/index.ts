@@ -1,1 +1,2 @@
 export * from './fake-channel-gateway';
+export * from './fake-sms-provider';

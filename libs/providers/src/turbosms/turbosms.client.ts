@@ -6,6 +6,7 @@ import {
   type TurboSmsSendRequest,
   type TurboSmsSendResponse,
   type TurboSmsStatusResponse,
+  type TurboSmsBalanceResponse,
 } from './turbosms.types';
 
 export interface TurboSmsClientOptions {
@@ -64,6 +65,11 @@ export class TurboSmsClient {
     return this.post<TurboSmsStatusResponse>('/message/status.json', { messages: messageIds });
   }
 
+  /** `POST /user/balance.json`: a call that sends nothing, for health probes. */
+  balance(): Promise<TurboSmsBalanceResponse> {
+    return this.post<TurboSmsBalanceResponse>('/user/balance.json', {});
+  }
+
   private async post<T extends { response_code: number }>(path: string, body: unknown): Promise<T> {
     let status: number;
     let text: string;
@@ -82,13 +88,13 @@ export class TurboSmsClient {
       throw transportError(error);
     }
 
-    if (status === 429 || status >= 500) throw new ProviderUnavailableError(`HTTP_${status}`);
+    if (status === 429 || status >= 500) throw httpUnavailable(status);
     if (status < 200 || status >= 300) throw new ProviderPermanentError(`HTTP_${status}`);
 
     const parsed = parseObject(text);
     // A garbled 200 is retried: the send is idempotent by sequence_id, so a retry cannot double-send.
     if (!parsed || typeof parsed.response_code !== 'number')
-      throw new ProviderUnavailableError('INVALID_RESPONSE');
+      throw new ProviderUnavailableError('INVALID_RESPONSE', { kind: 'INVALID_RESPONSE', mayHaveSent: true });
     if (AUTH_CODES.has(parsed.response_code)) {
       throw new ProviderPermanentError(turboSmsCodeName(parsed.response_code, parsed.response_status));
     }
@@ -96,17 +102,39 @@ export class TurboSmsClient {
   }
 }
 
+/** Socket errors that mean the request never reached the provider. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** undici's own time-outs and aborts (its request API throws these directly). */
 const TIMEOUT_CODES = new Set(['UND_ERR_ABORTED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-function transportError(error: unknown): ProviderUnavailableError {
-  const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+/**
+ * A transport failure as the port's error. A time-out or a connection cut after the request went out may
+ * have been processed (`mayHaveSent`); a refused connection or a failed name lookup was not. Shared by the
+ * SMS adapters' HTTP clients (undici's request throws socket errors directly, fetch() as their cause).
+ */
+export function transportError(error: unknown): ProviderUnavailableError {
+  const { name, code, cause } = (error ?? {}) as {
+    name?: unknown;
+    code?: unknown;
+    cause?: { code?: unknown };
+  };
   if (
     name === 'TimeoutError' ||
     name === 'AbortError' ||
     (typeof code === 'string' && TIMEOUT_CODES.has(code))
   )
-    return new ProviderUnavailableError('TIMEOUT');
-  return new ProviderUnavailableError('CONNECTION_ERROR');
+    return new ProviderUnavailableError('TIMEOUT', { kind: 'TIMEOUT', mayHaveSent: true });
+  const socketCode = typeof code === 'string' ? code : cause?.code;
+  const refused = typeof socketCode === 'string' && NOT_CONNECTED.has(socketCode);
+  return new ProviderUnavailableError('CONNECTION_ERROR', { kind: 'CONNECTION', mayHaveSent: !refused });
+}
+
+/** 503 and 429 say "not processed, try later"; any other 5xx (500, 502, 504) may come after processing. */
+export function httpUnavailable(status: number): ProviderUnavailableError {
+  return new ProviderUnavailableError(`HTTP_${status}`, {
+    kind: status === 429 ? 'RATE_LIMITED' : 'HTTP_5XX',
+    mayHaveSent: status !== 503 && status !== 429,
+  });
 }
 
 function parseObject(text: string): Record<string, unknown> | undefined {

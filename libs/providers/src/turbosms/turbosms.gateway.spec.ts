@@ -209,7 +209,42 @@ describe('TurboSMS gateways', () => {
       await expect(gateway.send(message())).rejects.toMatchObject({
         name: 'ProviderUnavailableError',
         code: 'CONNECTION_ERROR',
+        // The request never reached the provider: another provider may send it.
+        kind: 'CONNECTION',
+        mayHaveSent: false,
       });
+    });
+
+    it.each([
+      [503, 'HTTP_5XX', false],
+      [429, 'RATE_LIMITED', false],
+      [500, 'HTTP_5XX', true],
+      [504, 'HTTP_5XX', true],
+    ])('says whether HTTP %i may have sent the message', async (status, kind, mayHaveSent) => {
+      provider.handler = (request, response) => json(response, status, {});
+      await expect(sms.send(message())).rejects.toMatchObject({ kind, mayHaveSent });
+    });
+
+    it('treats a time-out and a garbled answer as "may have sent", the provider failure code as not', async () => {
+      provider.handler = () => undefined;
+      await expect(sms.send(message())).rejects.toMatchObject({ kind: 'TIMEOUT', mayHaveSent: true });
+      provider.handler = (request, response) => response.writeHead(200).end('<html>');
+      await expect(sms.send(message())).rejects.toMatchObject({
+        kind: 'INVALID_RESPONSE',
+        mayHaveSent: true,
+      });
+      provider.handler = (request, response) =>
+        json(response, 200, rejected('380931234585', 503, 'FAILED_SMS_SEND'));
+      await expect(sms.send(message())).rejects.toMatchObject({ kind: 'PROVIDER_ERROR', mayHaveSent: false });
+    });
+
+    it('probes the balance, which sends nothing', async () => {
+      provider.handler = (request, response) =>
+        json(response, 200, { response_code: 0, response_status: 'OK', response_result: { balance: 10 } });
+      await expect(sms.probe()).resolves.toBeUndefined();
+      expect(provider.requests).toEqual([{ path: '/user/balance.json', auth: `Bearer ${TOKEN}`, body: {} }]);
+      provider.handler = (request, response) => json(response, 503, {});
+      await expect(sms.probe()).rejects.toMatchObject({ code: 'HTTP_503' });
     });
 
     it('resends with the same sequence_id, so an idempotent provider returns the same message id', async () => {

@@ -7,6 +7,7 @@ import {
   type OutgoingMessage,
   type SendResult,
 } from '../channel-gateway';
+import type { SmsProviderAdapter } from '../failover/sms-provider';
 import type { TurboSmsClient } from './turbosms.client';
 import {
   TurboSmsCode,
@@ -68,7 +69,7 @@ abstract class TurboSmsGateway implements ChannelGateway {
   protected readonly sender: string;
 
   constructor(
-    private readonly client: TurboSmsClient,
+    protected readonly client: TurboSmsClient,
     options: TurboSmsGatewayOptions = {},
   ) {
     this.sender = options.sender ?? 'eHealth';
@@ -120,12 +121,21 @@ export class TurboSmsViberGateway extends TurboSmsGateway {
   }
 }
 
-export class TurboSmsSmsGateway extends TurboSmsGateway {
+/** SMS through TurboSMS; as a failover member, a resend with the same `sequence_id` is answered, not re-sent. */
+export class TurboSmsSmsGateway extends TurboSmsGateway implements SmsProviderAdapter {
   readonly channel = 'SMS' as const;
+  readonly name = 'turbosms';
+  readonly dedupesResends = true;
   protected readonly type = 'sms' as const;
 
   protected channelPart(message: OutgoingMessage): Pick<TurboSmsSendRequest, 'sms'> {
     return { sms: { sender: this.sender, text: message.text } };
+  }
+
+  async probe(): Promise<void> {
+    const response = await this.client.balance();
+    if (response.response_code !== TurboSmsCode.OK)
+      throw topLevelError(response.response_code, response.response_status);
   }
 }
 
@@ -140,7 +150,7 @@ function interpretSendResponse(response: TurboSmsSendResponse, phone: string): S
   if (wholeRequestReject) return { kind: 'REJECTED', reason: wholeRequestReject };
   if (ACCEPTED_CODES.has(response.response_code)) {
     // Accepted but no result for our recipient: retrying with the same sequence_id is safe and tells us more.
-    throw new ProviderUnavailableError('MISSING_RESULT');
+    throw new ProviderUnavailableError('MISSING_RESULT', { kind: 'INVALID_RESPONSE', mayHaveSent: true });
   }
   throw topLevelError(response.response_code, response.response_status);
 }
@@ -150,12 +160,18 @@ function interpretRecipientResult(result: TurboSmsRecipientResult): SendResult {
   if (code === TurboSmsCode.OK && typeof result.message_id === 'string' && result.message_id.length > 0) {
     return { kind: 'ACCEPTED', providerMessageId: result.message_id };
   }
+  // The provider's own "failed to send" for our recipient: it did not take the message.
   if (UNAVAILABLE_CODES.has(code))
-    throw new ProviderUnavailableError(turboSmsCodeName(code, result.response_status));
+    throw new ProviderUnavailableError(turboSmsCodeName(code, result.response_status), {
+      kind: 'PROVIDER_ERROR',
+      mayHaveSent: false,
+    });
   return { kind: 'REJECTED', reason: REJECT_REASONS.get(code) ?? 'PROVIDER_REJECTED' };
 }
 
 function topLevelError(code: number, status: string): ProviderUnavailableError | ProviderPermanentError {
   const name = turboSmsCodeName(code, status);
-  return UNAVAILABLE_CODES.has(code) ? new ProviderUnavailableError(name) : new ProviderPermanentError(name);
+  return UNAVAILABLE_CODES.has(code)
+    ? new ProviderUnavailableError(name, { kind: 'PROVIDER_ERROR', mayHaveSent: false })
+    : new ProviderPermanentError(name);
 }

@@ -76,6 +76,13 @@ export interface TurboSmsStatusResponse {
   response_result?: TurboSmsStatusEntry[] | null;
 }
 
+/** `POST /user/balance.json`: the account balance (used as a health probe: it sends nothing). */
+export interface TurboSmsBalanceResponse {
+  response_code: number;
+  response_status: string;
+  response_result?: { balance: number } | null;
+}
+
 /** Body of `POST <callbackUrl>` (simulator → sender), signed in the `X-Signature` header. */
 export interface TurboSmsWebhookPayload {
   message_id: string;
