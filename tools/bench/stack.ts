@@ -209,6 +209,9 @@ function productionSecrets(production: boolean): Record<string, string> {
     SUPPORT_TOKEN: token(),
     WEBHOOK_SECRET: token(),
     PROVIDER_TOKEN: token(),
+    SUPPORT_SEARCH_KEY: token(),
+    SMSC_PASSWORD: token(),
+    SMSC_WEBHOOK_SECRET: token(),
     CODE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   };
 }
