@@ -131,6 +131,7 @@ export class SlipService implements OnApplicationBootstrap, BeforeApplicationShu
   ): Promise<void> {
     const result = await writeChange(this.dataSource, change, { statuses, messages: [] });
     this.publisher.publish(result.outbox);
+    await this.publisher.room();
     // Counted after the commit; the command's type and occurredAt time terminal statuses end to end.
     const commands = new Map(statuses.map(({ status }, index) => [status.eventId, origins[index]]));
     for (const status of result.kept) this.metrics.statusRecorded(status, commands.get(status.eventId));

@@ -230,6 +230,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
   private async write(change: GuardedChange, consequences: Consequences, rows: NotificationRow[]) {
     const result = await writeChange(this.dataSource, change, consequences);
     this.publisher.publish(result.outbox);
+    await this.publisher.room();
     // Counted after the commit; the request's type and occurredAt time terminal statuses end to end.
     const requests = new Map(rows.map((row) => [row.event_id, row.request]));
     for (const status of result.kept) this.metrics.statusRecorded(status, requests.get(status.eventId));

@@ -493,6 +493,7 @@ export class DeliveryEngine {
     if (step.transitions.length === 0) return new Set();
     const result = await this.repository.apply(step.transitions, step.consequences);
     this.publisher.publish(result.outbox);
+    await this.publisher.room();
     // Counted after the commit; the command's type and occurredAt time terminal statuses end to end.
     for (const status of result.kept) this.metrics?.statusRecorded(status, step.commandOf(status.eventId));
     for (const transition of step.transitions) {

@@ -7,6 +7,8 @@ import type { OutboxRow, Queryable } from './outbox';
 
 /** Messages per produce request: far below the broker's limits, large enough to carry a burst. */
 const MAX_SEND = 1000;
+/** Committed rows waiting for Kafka beyond which writers wait (a backlog must not fill the heap). */
+const MAX_QUEUED = 5000;
 
 /**
  * The fast path out of the outbox: rows a write just committed are published at once from memory (no poll,
@@ -21,6 +23,7 @@ export class OutboxPublisher {
   private deleting?: Promise<void>;
   /** Ids queued, being sent or awaiting deletion: the relay leaves them alone. */
   private readonly inFlight = new Set<string>();
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     private readonly db: Queryable,
@@ -43,6 +46,16 @@ export class OutboxPublisher {
   async publishNow(rows: OutboxRow[]): Promise<void> {
     await this.producer.sendBatch(byTopic(rows, this.topicPrefix));
     this.count(rows);
+  }
+
+  /**
+   * Backpressure: resolves at once unless more than MAX_QUEUED committed rows wait for Kafka, then when the
+   * queue is below half of that. Writers await it after publishing, so a consumer working through a backlog
+   * goes at the pace Kafka takes the results instead of holding them all in memory.
+   */
+  room(): Promise<void> {
+    if (this.queue.length <= MAX_QUEUED) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
   }
 
   isInFlight(id: string): boolean {
@@ -70,9 +83,11 @@ export class OutboxPublisher {
           );
           for (const row of batch) this.inFlight.delete(row.id);
         }
+        if (this.queue.length <= MAX_QUEUED / 2) this.releaseWriters();
       }
     } finally {
       this.sending = undefined;
+      this.releaseWriters();
     }
   }
 
@@ -95,6 +110,10 @@ export class OutboxPublisher {
     } finally {
       this.deleting = undefined;
     }
+  }
+
+  private releaseWriters(): void {
+    for (const resolve of this.roomWaiters.splice(0)) resolve();
   }
 
   private count(rows: OutboxRow[]): void {

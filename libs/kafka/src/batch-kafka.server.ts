@@ -160,6 +160,10 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: this.timing.maxWaitTimeMs,
+      // A backlog arrives in bounded bites: each fetched batch is parsed, validated and written whole, and
+      // the apps run with a heap sized for them (tools/lib/app-process.ts).
+      maxBytes: 4 * 1024 * 1024,
+      maxBytesPerPartition: 512 * 1024,
       sessionTimeout: this.timing.sessionTimeoutMs,
       heartbeatInterval: this.timing.heartbeatIntervalMs,
       rebalanceTimeout: this.timing.rebalanceTimeoutMs,
