@@ -1,5 +1,5 @@
 import { ProviderPermanentError, ProviderUnavailableError } from '../channel-gateway';
-import { httpUnavailable, transportError } from '../turbosms/turbosms.client';
+import { httpUnavailable, parseObject, transportError } from '../turbosms/turbosms.client';
 import {
   SmscError,
   smscErrorName,
@@ -109,15 +109,4 @@ function accountError(code: number): ProviderPermanentError | ProviderUnavailabl
     kind: code === SmscError.TOO_FREQUENT ? 'RATE_LIMITED' : 'PROVIDER_ERROR',
     mayHaveSent: false,
   });
-}
-
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,5 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { WebhookPayloadError, WebhookSignatureError } from '../turbosms/turbosms.webhook';
+import { signWebhookBody, verifyWebhookSignature, WebhookPayloadError } from '../turbosms/turbosms.webhook';
 import type { CallbackReport } from '../failover/sms-provider';
 import { isSmscStatus, toSmscOutcome } from './smsc.types';
 
@@ -7,7 +6,6 @@ import { isSmscStatus, toSmscOutcome } from './smsc.types';
 export const SMSC_SIGNATURE_HEADER = 'x-signature';
 
 const MAX_CALLBACK_BYTES = 16 * 1024;
-const SIGNATURE_PATTERN = /^sha256=([0-9a-f]{64})$/i;
 
 /** Fields of SMSC's status callback ("status handler" URL of the account): a form, one message per call. */
 export interface SmscCallbackFields {
@@ -22,11 +20,8 @@ export interface SmscCallbackFields {
   err?: string;
 }
 
-/** Signs a callback body exactly as sent (the simulator signs, the sender verifies). */
-export function signSmscCallback(body: Buffer | string, secret: string): string {
-  if (!secret) throw new Error('webhook secret is empty');
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
+/** Signs a callback body exactly as sent (the simulator signs, the sender verifies), as TurboSMS reports. */
+export const signSmscCallback = signWebhookBody;
 
 /**
  * Verifies and parses one SMSC status callback (`application/x-www-form-urlencoded`). The signature is
@@ -38,15 +33,7 @@ export function parseSmscCallback(
   signatureHeader: string | undefined,
   secret: string,
 ): CallbackReport {
-  if (!secret) throw new Error('webhook secret is empty');
-  if (!signatureHeader) throw new WebhookSignatureError('MISSING_SIGNATURE');
-  const match = SIGNATURE_PATTERN.exec(signatureHeader.trim());
-  if (!match) throw new WebhookSignatureError('INVALID_SIGNATURE');
-  if (!Buffer.isBuffer(rawBody)) throw new WebhookPayloadError('MISSING_RAW_BODY');
-  const expected = createHmac('sha256', secret).update(rawBody).digest();
-  const given = Buffer.from(match[1], 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    throw new WebhookSignatureError('INVALID_SIGNATURE');
+  verifyWebhookSignature(rawBody, signatureHeader, secret);
 
   if (rawBody.length > MAX_CALLBACK_BYTES) throw new WebhookPayloadError('TOO_LARGE');
   let text: string;

@@ -137,7 +137,8 @@ export function httpUnavailable(status: number): ProviderUnavailableError {
   });
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
+/** A provider's JSON answer when it is an object; undefined for anything else (shared by the SMS clients). */
+export function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value)

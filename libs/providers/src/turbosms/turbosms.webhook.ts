@@ -43,14 +43,14 @@ export function signWebhookBody(body: Buffer | string, secret: string): string {
 }
 
 /**
- * Verifies and parses one delivery-report webhook. The signature is checked over the raw bytes before any
- * parsing, so an unauthenticated caller never reaches the JSON parser. Errors carry codes, never content.
+ * Checks `X-Signature: sha256=<hex>` over the raw bytes, in constant time, before anything is parsed (the
+ * TurboSMS reports and the SMSC status callbacks are signed alike). Errors carry codes, never content.
  */
-export function parseTurboSmsWebhook(
+export function verifyWebhookSignature(
   rawBody: Buffer,
   signatureHeader: string | undefined,
   secret: string,
-): TurboSmsWebhookReport {
+): void {
   if (!secret) throw new Error('webhook secret is empty');
   if (!signatureHeader) throw new WebhookSignatureError('MISSING_SIGNATURE');
   const match = SIGNATURE_PATTERN.exec(signatureHeader.trim());
@@ -62,6 +62,18 @@ export function parseTurboSmsWebhook(
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     throw new WebhookSignatureError('INVALID_SIGNATURE');
   }
+}
+
+/**
+ * Verifies and parses one delivery-report webhook. The signature is checked over the raw bytes before any
+ * parsing, so an unauthenticated caller never reaches the JSON parser. Errors carry codes, never content.
+ */
+export function parseTurboSmsWebhook(
+  rawBody: Buffer,
+  signatureHeader: string | undefined,
+  secret: string,
+): TurboSmsWebhookReport {
+  verifyWebhookSignature(rawBody, signatureHeader, secret);
 
   if (rawBody.length > MAX_WEBHOOK_BYTES) throw new WebhookPayloadError('TOO_LARGE');
   let payload: unknown;
