@@ -1,3 +1,5 @@
+// The contract classes' decorators (class-transformer's @Type) read design metadata as they are defined.
+import 'reflect-metadata';
 export * from './topics';
 export * from './enums';
 export * from './person-snapshot';

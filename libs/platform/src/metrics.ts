@@ -1,19 +1,11 @@
+import { Channel, NotificationStatusCode, NotificationType, TERMINAL_STATUSES } from '@app/contracts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** Terminal statuses of one event (contract §4): the end of the end-to-end latency. */
-const TERMINAL = new Set(['DELIVERED', 'SLIP_READY', 'FAILED', 'EXPIRED', 'SKIPPED', 'REJECTED']);
-const STATUSES = new Set([...TERMINAL, 'RESOLVED', 'SENT', 'FALLBACK', 'SLIP_PRINTED', 'LATE_DELIVERED']);
-const CHANNELS = new Set(['DIIA', 'VIBER', 'SMS', 'SLIP']);
-const TYPES = new Set([
-  'AUTH_OTP',
-  'MEDICATION_REQUEST_CREATED',
-  'MEDICATION_REQUEST_REJECTED',
-  'SERVICE_REQUEST_CREATED',
-  'SERVICE_REQUEST_RECALLED',
-  'SERVICE_REQUEST_CANCELLED',
-  'CARE_PLAN_CREATED',
-  'MEDICAL_CONCLUSION_CREATED',
-]);
+// Bounded label values are the contract's own (libs/contracts), not a second list to keep in step.
+const TERMINAL: ReadonlySet<string> = TERMINAL_STATUSES;
+const STATUSES = new Set<string>(Object.values(NotificationStatusCode));
+const CHANNELS = new Set<string>(Object.values(Channel));
+const TYPES = new Set<string>(Object.values(NotificationType));
 
 /** Seconds: from a few ms (the fast path's target) to the 300 s of a login code and beyond. */
 const LATENCY_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600];
