@@ -167,11 +167,6 @@ export class DeliveryEngine {
     return rows.length;
   }
 
-  /** Resolves when the attempts started so far have written their outcomes (tests, shutdown). */
-  settled(): Promise<void> {
-    return this.attempts.idle();
-  }
-
   /** A background batch of attempts; a failure leaves its rows PENDING for the timers (lease). */
   private async attemptInBackground(rows: DeliveryRow[]): Promise<void> {
     try {
