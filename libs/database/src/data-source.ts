@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { PreparingClient } from './prepared-client';
 import { Initial1763900000000 } from './migrations/1763900000000-initial';
 import { Slip1763900000001 } from './migrations/1763900000001-slip';
 import { OneDeliveryPerStep1763900000002 } from './migrations/1763900000002-one-delivery-per-step';
@@ -33,6 +34,6 @@ export function createDataSource(url: string, poolSize = 10, applicationName = '
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     applicationName,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000 },
+    extra: { max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, Client: PreparingClient },
   });
 }
