@@ -55,6 +55,39 @@ describe('OutboxPublisher', () => {
     expect(db.query).toHaveBeenCalled();
   });
 
+  it('deletes published rows together within a second, not per produce, and at once when idle() is awaited', async () => {
+    const deletes: string[][] = [];
+    const recording = { query: jest.fn(async (_sql: string, [ids]: string[][]) => void deletes.push(ids)) };
+    const kafka = gatedProducer();
+    kafka.open();
+    const publisher = new OutboxPublisher(recording, kafka.producer, logger);
+    publisher.publish(rows(2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    publisher.publish(rows(3, 2));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(kafka.sent).toEqual([2, 3]);
+    expect(deletes).toEqual([]);
+    expect(publisher.isInFlight('4')).toBe(true); // the relay leaves them alone until deleted
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(deletes).toEqual([['0', '1', '2', '3', '4']]);
+    expect(publisher.isInFlight('4')).toBe(false);
+
+    publisher.publish(rows(1, 5));
+    await publisher.idle();
+    expect(deletes).toEqual([['0', '1', '2', '3', '4'], ['5']]);
+  });
+
+  it('deletes at once when a thousand published rows are waiting', async () => {
+    const recording = { query: jest.fn(async () => []) };
+    const kafka = gatedProducer();
+    kafka.open();
+    const publisher = new OutboxPublisher(recording, kafka.producer, logger);
+    publisher.publish(rows(1000));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(recording.query).toHaveBeenCalledTimes(1);
+    await publisher.idle();
+  });
+
   it('groups rows by topic in commit order and puts the topic prefix on', () => {
     const [batch] = byTopic(rows(3), 'p1.');
     expect(batch.topic).toBe('p1.esoz.notification.status.v1');

@@ -9,6 +9,14 @@ import type { OutboxRow, Queryable } from './outbox';
 const MAX_SEND = 1000;
 /** Committed rows waiting for Kafka beyond which writers wait (a backlog must not fill the heap). */
 const MAX_QUEUED = 5000;
+/**
+ * Published rows are deleted together, at most this long after publishing: a delete per produce cost a
+ * round trip and a commit per notification. Until deleted they are held as in flight, so the relay leaves
+ * them alone; a crash meanwhile only means the relay republishes them (consumers are idempotent).
+ */
+const DELETE_AFTER_MS = 1000;
+/** ... or at once when this many are waiting. */
+const DELETE_AT_COUNT = 1000;
 
 /**
  * The fast path out of the outbox: rows a write just committed are published at once from memory (no poll,
@@ -21,6 +29,7 @@ export class OutboxPublisher {
   private sending?: Promise<void>;
   private deletable: string[] = [];
   private deleting?: Promise<void>;
+  private deleteTimer?: NodeJS.Timeout;
   /** Ids queued, being sent or awaiting deletion: the relay leaves them alone. */
   private readonly inFlight = new Set<string>();
   private roomWaiters: (() => void)[] = [];
@@ -64,7 +73,12 @@ export class OutboxPublisher {
 
   /** Resolves when everything queued so far is published and deleted (shutdown, tests). */
   async idle(): Promise<void> {
-    while (this.sending || this.deleting) await (this.sending ?? this.deleting);
+    for (;;) {
+      if (this.sending) await this.sending;
+      else if (this.deleteTimer) this.deleteNow();
+      else if (this.deleting) await this.deleting;
+      else return;
+    }
   }
 
   private async drain(): Promise<void> {
@@ -74,8 +88,8 @@ export class OutboxPublisher {
         try {
           await this.producer.sendBatch(byTopic(batch, this.topicPrefix));
           this.count(batch);
-          this.deletable.push(...batch.map((row) => row.id));
-          this.deleting ??= this.deleteDone();
+          for (const row of batch) this.deletable.push(row.id);
+          this.scheduleDelete();
         } catch (error) {
           this.logger.warn(
             { err: error, count: batch.length },
@@ -91,24 +105,31 @@ export class OutboxPublisher {
     }
   }
 
+  private scheduleDelete(): void {
+    if (this.deletable.length >= DELETE_AT_COUNT) this.deleteNow();
+    else if (!this.deleteTimer && !this.deleting) {
+      this.deleteTimer = setTimeout(() => this.deleteNow(), DELETE_AFTER_MS);
+      this.deleteTimer.unref();
+    }
+  }
+
+  private deleteNow(): void {
+    clearTimeout(this.deleteTimer);
+    this.deleteTimer = undefined;
+    if (!this.deleting && this.deletable.length > 0) this.deleting = this.deleteDone();
+  }
+
   /** Published rows are deleted in batches, one statement in flight; a lost delete only means a republish. */
   private async deleteDone(): Promise<void> {
+    const ids = this.deletable.splice(0);
     try {
-      while (this.deletable.length > 0) {
-        const ids = this.deletable.splice(0);
-        try {
-          await this.db.query(`DELETE FROM outbox_message WHERE id = ANY($1::bigint[])`, [ids]);
-        } catch (error) {
-          this.logger.warn(
-            { err: error, count: ids.length },
-            'outbox delete failed; rows will be republished',
-          );
-        } finally {
-          for (const id of ids) this.inFlight.delete(id);
-        }
-      }
+      await this.db.query(`DELETE FROM outbox_message WHERE id = ANY($1::bigint[])`, [ids]);
+    } catch (error) {
+      this.logger.warn({ err: error, count: ids.length }, 'outbox delete failed; rows will be republished');
     } finally {
+      for (const id of ids) this.inFlight.delete(id);
       this.deleting = undefined;
+      if (this.deletable.length > 0) this.scheduleDelete();
     }
   }
 
