@@ -87,6 +87,8 @@ type AttemptOutcome =
 
 /** Retries of a write whose guard lost to a concurrent transition, before the rest is left to timers. */
 const REPORT_ROUNDS = 3;
+/** Rows remembered as just SENT, for their reports (oldest forgotten first). */
+const MAX_REMEMBERED_SENT = 5000;
 
 /**
  * One channel's delivery state machine, shared by diia-push-stub, viber-sender and sms-sender.
@@ -105,6 +107,13 @@ export class DeliveryEngine {
   private readonly options: DeliveryEngineOptions;
   private lastPollAt = 0;
   private readonly attempts: Coalescer<DeliveryRow>;
+  /**
+   * Rows this process has just written SENT, by provider message id. The report that usually follows within
+   * milliseconds is decided on the row as written instead of reading it back (a round trip per message). If
+   * the row moved meanwhile (a timer, another replica), the guarded write does not take and the next round
+   * reads the database, as for any report.
+   */
+  private readonly sent = new Map<string, DeliveryRow>();
 
   constructor(
     private readonly channel: Exclude<Channel, 'SLIP'>,
@@ -193,12 +202,17 @@ export class DeliveryEngine {
   async applyReports(reports: DeliveryReport[]): Promise<void> {
     let open = reports.filter((report) => report.outcome !== 'PENDING');
     for (let round = 1; open.length > 0 && round <= REPORT_ROUNDS; round++) {
-      const rows = await this.repository.forReports(
-        open.map((report) => report.providerMessageId),
-        open.flatMap((report) =>
-          report.deliveryId && UUID.test(report.deliveryId) ? [report.deliveryId] : [],
-        ),
-      );
+      const rows = round === 1 ? this.recallSent(open) : [];
+      const unknown = open.filter((report) => !this.sentRowIn(rows, report));
+      if (unknown.length > 0)
+        rows.push(
+          ...(await this.repository.forReports(
+            unknown.map((report) => report.providerMessageId),
+            unknown.flatMap((report) =>
+              report.deliveryId && UUID.test(report.deliveryId) ? [report.deliveryId] : [],
+            ),
+          )),
+        );
       const step = new Step();
       const late: { row: DeliveryRow; outcome: string }[] = [];
       const decided = new Map<string, DeliveryReport>();
@@ -223,6 +237,27 @@ export class DeliveryEngine {
       const changed = await this.write(step);
       open = [...decided].filter(([id]) => !changed.has(id)).map(([, report]) => report);
     }
+  }
+
+  /** The remembered SENT rows these reports are about, forgotten as they are used. */
+  private recallSent(reports: DeliveryReport[]): DeliveryRow[] {
+    const rows: DeliveryRow[] = [];
+    for (const report of reports) {
+      const row = this.sent.get(report.providerMessageId);
+      if (!row) continue;
+      this.sent.delete(report.providerMessageId);
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  private sentRowIn(rows: DeliveryRow[], report: DeliveryReport): boolean {
+    return rows.some((row) => row.provider_message_id === report.providerMessageId);
+  }
+
+  private rememberSent(row: DeliveryRow): void {
+    this.sent.set(row.provider_message_id!, row);
+    if (this.sent.size > MAX_REMEMBERED_SENT) this.sent.delete(this.sent.keys().next().value!);
   }
 
   /**
@@ -385,6 +420,7 @@ export class DeliveryEngine {
     );
     step.move(row, { state: DeliveryState.SENT, attempts, providerMessageId, reportDeadlineAt: deadline });
     step.status(row, this.status(row.command, NotificationStatusCode.SENT));
+    step.sent.push({ ...row, state: DeliveryState.SENT, attempts, provider_message_id: providerMessageId });
   }
 
   private decideReport(row: DeliveryRow, report: DeliveryReport, step: Step): void {
@@ -491,6 +527,7 @@ export class DeliveryEngine {
     await this.publisher.room();
     // Counted after the commit; the command's type and occurredAt time terminal statuses end to end.
     for (const status of result.kept) this.metrics?.statusRecorded(status, step.commandOf(status.eventId));
+    for (const row of step.sent) if (result.changed.has(row.id)) this.rememberSent(row);
     for (const transition of step.transitions) {
       if (!result.changed.has(transition.id)) continue;
       const timer = transition.nextAttemptAt ?? transition.reportDeadlineAt;
@@ -531,6 +568,8 @@ export class DeliveryEngine {
 class Step {
   readonly transitions: Transition[] = [];
   readonly consequences: Consequences = { statuses: [], messages: [] };
+  /** Rows as they will be once this step's SENT transitions are written. */
+  readonly sent: DeliveryRow[] = [];
 
   move(row: DeliveryRow, change: Omit<Transition, 'id' | 'from'>): void {
     this.transitions.push({ id: row.id, from: { state: row.state, attempts: row.attempts }, ...change });
