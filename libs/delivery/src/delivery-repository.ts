@@ -162,6 +162,10 @@ export class DeliveryRepository {
   }
 }
 
+/**
+ * `d.id = ANY($1)` beside the join: the rows are found by primary key whatever the planner believes of the
+ * table's size (a plan made while it was small hash-joined a sequential scan of every delivery).
+ */
 function guardedUpdate(transitions: Transition[]): GuardedChange {
   return {
     sql: `UPDATE delivery d SET state = u.state, attempts = u.attempts,
@@ -173,7 +177,7 @@ function guardedUpdate(transitions: Transition[]): GuardedChange {
                       $8::timestamptz[], $9::text[], $10::bool[])
             AS u(id, from_state, from_attempts, state, attempts, provider_message_id, next_attempt_at,
                  report_deadline_at, last_error, finished)
-          WHERE d.id = u.id AND d.state = u.from_state AND d.attempts = u.from_attempts
+          WHERE d.id = ANY($1::uuid[]) AND d.id = u.id AND d.state = u.from_state AND d.attempts = u.from_attempts
           RETURNING d.id::text AS key`,
     params: [
       transitions.map((t) => t.id),

@@ -34,14 +34,16 @@ export class NotificationSearchRepository {
   /**
    * The keys as part of the decision's own write (writeChange's `also`): written only for the notifications
    * that write took. received_at is the notification's created_at, as the trigger writes it; a row inserted
-   * by the same statement is not visible to it yet, and its created_at is the statement's now().
+   * by the same statement is not visible to it yet, and its created_at is the statement's now(). Looked up
+   * per key by primary key: a join let the planner scan every notification while it thought the table small.
    */
   keysStatement(keys: (SearchKeyRow & { eventId: string })[]): { sql: string; params: unknown[] } {
     return {
       sql: `INSERT INTO notification_search (kind, key, received_at, event_id, notification_id)
-            SELECT k.kind, k.key, coalesce(n.created_at, now()), k.event_id, k.notification_id
+            SELECT k.kind, k.key,
+                   coalesce((SELECT n.created_at FROM notification n WHERE n.id = k.notification_id), now()),
+                   k.event_id, k.notification_id
             FROM unnest({1}::text[], {2}::text[], {3}::uuid[], {4}::uuid[]) AS k(kind, key, notification_id, event_id)
-            LEFT JOIN notification n ON n.id = k.notification_id
             WHERE k.notification_id::text IN (SELECT key FROM changed)
             ON CONFLICT DO NOTHING`,
       params: [
