@@ -34,6 +34,11 @@ export function createDataSource(url: string, poolSize = 10, applicationName = '
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     applicationName,
-    extra: { max: poolSize, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30000, Client: PreparingClient },
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      Client: PreparingClient,
+    },
   });
 }
