@@ -41,6 +41,8 @@ export class OutboxPublisher {
     private readonly metrics?: AppMetrics,
     /** KAFKA_TOPIC_PREFIX: rows keep contract topic names; the prefix is put on when they are sent. */
     private readonly topicPrefix = '',
+    /** How long the first committed rows wait for others before a produce goes out (KAFKA_LINGER_MS). */
+    private readonly lingerMs = 0,
   ) {}
 
   /** Queues committed rows for Kafka; returns at once. */
@@ -83,6 +85,8 @@ export class OutboxPublisher {
 
   private async drain(): Promise<void> {
     try {
+      // Only when idle: under load the produce in flight already gathers the next batch.
+      if (this.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, this.lingerMs));
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_SEND);
         try {

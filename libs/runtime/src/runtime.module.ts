@@ -95,6 +95,7 @@ export class RuntimeModule {
               logger.child({ component: 'outbox' }),
               metrics,
               config.KAFKA_TOPIC_PREFIX,
+              config.KAFKA_LINGER_MS,
             ),
         },
         {
