@@ -114,6 +114,12 @@ export class DeliveryEngine {
    * reads the database, as for any report.
    */
   private readonly sent = new Map<string, DeliveryRow>();
+  /**
+   * Deliveries whose attempt is under way here, by id, to when its outcome is written. A fast provider's
+   * report can arrive before that write; it waits for it and is then decided on the row as written, instead
+   * of reading the row back, deciding SENT and the outcome itself, and making the attempt's write lose.
+   */
+  private readonly attempting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly channel: Exclude<Channel, 'SLIP'>,
@@ -201,6 +207,11 @@ export class DeliveryEngine {
    */
   async applyReports(reports: DeliveryReport[]): Promise<void> {
     let open = reports.filter((report) => report.outcome !== 'PENDING');
+    const attempts = new Set(
+      open.map((report) => this.attempting.get(report.deliveryId?.toLowerCase() ?? '')),
+    );
+    attempts.delete(undefined);
+    if (attempts.size > 0) await Promise.all(attempts);
     for (let round = 1; open.length > 0 && round <= REPORT_ROUNDS; round++) {
       const rows = round === 1 ? this.recallSent(open) : [];
       const unknown = open.filter((report) => !this.sentRowIn(rows, report));
@@ -326,10 +337,20 @@ export class DeliveryEngine {
   }
 
   private async attemptRows(rows: DeliveryRow[], step = new Step()): Promise<void> {
-    // Provider calls run concurrently; a row's lease keeps timer passes of other replicas away meanwhile.
-    const outcomes = await Promise.all(rows.map((row) => this.attempt(row.command)));
-    for (const [index, row] of rows.entries()) this.applyAttempt(row, outcomes[index], step);
-    await this.write(step);
+    let written!: () => void;
+    const outcomeWritten = new Promise<void>((resolve) => (written = resolve));
+    for (const row of rows) this.attempting.set(row.id, outcomeWritten);
+    try {
+      // Provider calls run concurrently; a row's lease keeps timer passes of other replicas away meanwhile.
+      const outcomes = await Promise.all(rows.map((row) => this.attempt(row.command)));
+      for (const [index, row] of rows.entries()) this.applyAttempt(row, outcomes[index], step);
+      await this.commit(step);
+    } finally {
+      for (const row of rows)
+        if (this.attempting.get(row.id) === outcomeWritten) this.attempting.delete(row.id);
+      written();
+    }
+    await this.publisher.room();
   }
 
   private async attempt(command: DeliveryCommand): Promise<AttemptOutcome> {
@@ -519,12 +540,18 @@ export class DeliveryEngine {
     step.message(row, { topic: CHANNEL_TOPIC[next], key: command.notificationId, value: nextCommand });
   }
 
-  /** Writes a step; publishes what it committed; arms the timers it set. Returns the rows that moved. */
+  /** Writes a step, then waits while too much committed output waits for Kafka (backpressure). */
   private async write(step: Step): Promise<Set<string>> {
+    const changed = await this.commit(step);
+    await this.publisher.room();
+    return changed;
+  }
+
+  /** Writes a step; publishes what it committed; arms the timers it set. Returns the rows that moved. */
+  private async commit(step: Step): Promise<Set<string>> {
     if (step.transitions.length === 0) return new Set();
     const result = await this.repository.apply(step.transitions, step.consequences);
     this.publisher.publish(result.outbox);
-    await this.publisher.room();
     // Counted after the commit; the command's type and occurredAt time terminal statuses end to end.
     for (const status of result.kept) this.metrics?.statusRecorded(status, step.commandOf(status.eventId));
     for (const row of step.sent) if (result.changed.has(row.id)) this.rememberSent(row);
