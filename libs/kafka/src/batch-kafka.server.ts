@@ -319,7 +319,8 @@ export class BatchKafkaServer extends Server implements CustomTransportStrategy 
     messages: InboundMessage<unknown>[],
     payload: EachBatchPayload,
   ): Promise<void> {
-    const handler = this.getHandlerByPattern(topic)!;
+    // Nest's getHandlerByPattern tries JSON.parse on the pattern first (a thrown exception per batch).
+    const handler = this.getHandlers().get(topic)!;
     const beat = setInterval(() => payload.heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
     try {
       const result = await handler(messages, new KafkaBatchContext([topic, partition, payload.heartbeat]));

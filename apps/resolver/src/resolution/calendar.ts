@@ -14,8 +14,21 @@ const ukrainianDayFormatter = new Intl.DateTimeFormat('en-US', {
   day: '2-digit',
 });
 
-/** The calendar day in Ukraine at `instant`, as 'YYYY-MM-DD'. */
+/** The last minute asked for and its day: Kyiv is a whole number of hours off UTC, so a day never changes within a UTC minute. */
+let lastMinute = NaN;
+let lastDay = '';
+
+/** The calendar day in Ukraine at `instant`, as 'YYYY-MM-DD' (ICU's formatToParts runs once a minute, not per event). */
 export function ukrainianCalendarDay(instant: Date): string {
+  const minute = Math.floor(instant.getTime() / 60_000);
+  if (minute !== lastMinute) {
+    lastDay = formatUkrainianDay(instant);
+    lastMinute = minute;
+  }
+  return lastDay;
+}
+
+function formatUkrainianDay(instant: Date): string {
   const parts = ukrainianDayFormatter.formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes): string =>
     parts.find((p) => p.type === type)?.value ?? '';
