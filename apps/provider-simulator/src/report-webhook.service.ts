@@ -95,13 +95,19 @@ export class ReportWebhookService implements OnModuleDestroy {
         method: 'POST',
         headers: { 'content-type': request.contentType, 'x-signature': request.signature },
         body: request.body,
-        signal: AbortSignal.any([cancel, AbortSignal.timeout(ATTEMPT_TIMEOUT_MS)]),
+        signal: cancel,
+        // undici's own time-outs: an AbortSignal.timeout() per push outlived it and fired 2 s later anyway.
+        headersTimeout: ATTEMPT_TIMEOUT_MS,
+        bodyTimeout: ATTEMPT_TIMEOUT_MS,
       });
       await response.body.dump().catch(() => undefined);
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       return ok ? undefined : `HTTP_${response.statusCode}`;
     } catch (error) {
-      return (error as { name?: string }).name === 'TimeoutError' ? 'TIMEOUT' : 'CONNECTION_ERROR';
+      const { code } = error as { code?: string };
+      return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
+        ? 'TIMEOUT'
+        : 'CONNECTION_ERROR';
     }
   }
 }

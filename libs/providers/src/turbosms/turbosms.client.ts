@@ -79,10 +79,13 @@ export class TurboSmsClient {
         method: 'POST',
         headers: this.headers,
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        // undici's own time-outs rather than AbortSignal.timeout(): that timer outlived every request and
+        // fired seconds later with a DOMException, one per message.
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
       });
       status = response.statusCode;
-      // Read the body inside the same try: the timeout also covers a provider that stalls mid-body.
+      // Read the body inside the same try: bodyTimeout covers a provider that stalls mid-body.
       text = await response.body.text();
     } catch (error) {
       throw transportError(error);
