@@ -10,6 +10,7 @@ import { SupportSearch1763900011000 } from './migrations/1763900011000-support-s
 import { SupportConsole1763900011001 } from './migrations/1763900011001-support-console';
 import { RejectedEvents1763900001000 } from './migrations/1763900001000-rejected-events';
 import { SmsProviderAttempts1763900001001 } from './migrations/1763900001001-sms-provider-attempts';
+import { OutboxSweepIndex1763900012000 } from './migrations/1763900012000-outbox-sweep-index';
 
 export const MIGRATIONS = [
   Initial1763900000000,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   SupportConsole1763900011001,
   RejectedEvents1763900001000,
   SmsProviderAttempts1763900001001,
+  OutboxSweepIndex1763900012000,
 ];
 
 /** Apps never synchronize or run migrations themselves: `migrate.ts` does it once, under an advisory lock. */
