@@ -173,7 +173,7 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
           sql: `UPDATE notification n SET state = d.state, decision = d.decision, resolved_at = now(), wait_until = NULL,
                   awaiting_person_ids = NULL
                 FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS d(id, state, decision)
-                WHERE n.id = d.id AND n.state = '${WAITING}' RETURNING n.id::text AS key`,
+                WHERE n.id = ANY($1::uuid[]) AND n.id = d.id AND n.state = '${WAITING}' RETURNING n.id::text AS key`,
           params: [
             decisions.map((d) => d.id),
             decisions.map((d) => d.state),
@@ -188,7 +188,8 @@ export class NotificationService implements OnApplicationBootstrap, BeforeApplic
     // insert (a snapshot applied meanwhile could not have found it).
     await this.dataSource.query(
       `UPDATE notification n SET awaiting_person_ids = string_to_array(a.ids, ',')::uuid[]
-       FROM unnest($1::uuid[], $2::text[]) AS a(id, ids) WHERE n.id = a.id AND n.state = '${WAITING}'`,
+       FROM unnest($1::uuid[], $2::text[]) AS a(id, ids)
+       WHERE n.id = ANY($1::uuid[]) AND n.id = a.id AND n.state = '${WAITING}'`,
       [[...awaiting.keys()], [...awaiting.values()].map((ids) => ids.join(','))],
     );
     if (recheck)
