@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, type ClassConstructor } from 'class-transformer';
-import { IsIn, IsInt, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsString, Length, Matches, Max, Min, validateSync } from 'class-validator';
 
 /** Local-mode defaults of contract §10; production refuses to start without real values. */
 export const LOCAL_SECRETS = {
@@ -46,6 +46,11 @@ export class BaseServiceConfig {
   @IsIn(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']) LOG_LEVEL = 'info';
   @IsString() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/esoz_notify';
   @toInt() @IsInt() @Min(2) @Max(200) DATABASE_POOL_SIZE = 10;
+  /**
+   * Parameterised queries as named prepared statements, planned once per connection (ADR 0007). Turn off
+   * behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+   */
+  @toBool() @IsBoolean() DATABASE_PREPARED_STATEMENTS = true;
   /** Names this replica (pod name, `viber-sender-2` locally): Kafka client id suffix when KAFKA_CLIENT_ID_SUFFIX is unset. */
   @Matches(/^[a-z0-9-]{0,63}$/) INSTANCE_ID = '';
 

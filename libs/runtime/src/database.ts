@@ -11,8 +11,12 @@ export function databaseModule(appName: string, config: BaseServiceConfig): Dyna
     synchronize: false,
     migrationsRun: false,
     applicationName: appName,
-    // Parameterised queries run as prepared statements: planned once per connection, not per call.
-    extra: { max: config.DATABASE_POOL_SIZE, connectionTimeoutMillis: 5000, Client: PreparingClient },
+    extra: {
+      max: config.DATABASE_POOL_SIZE,
+      connectionTimeoutMillis: 5000,
+      // Parameterised queries run as prepared statements: planned once per connection, not per call.
+      ...(config.DATABASE_PREPARED_STATEMENTS ? { Client: PreparingClient } : {}),
+    },
     retryAttempts: 30,
     retryDelay: 1000,
   });

@@ -27,6 +27,7 @@ class RuntimeLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApp
   constructor(
     private readonly producer: KafkaProducer,
     private readonly relay: OutboxRelay,
+    private readonly publisher: OutboxPublisher,
     private readonly dataSource: DataSource,
     private readonly collectors: ScrapeCollectors,
     private readonly membership: ConsumerMembership,
@@ -41,6 +42,9 @@ class RuntimeLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApp
 
   /** Before any module's shutdown hook: TypeORM's own hook may close the pool the relay still uses. */
   async beforeApplicationShutdown(): Promise<void> {
+    // Publish what is queued and delete what was published, so a clean stop leaves the relay nothing to
+    // republish; bounded, since Kafka or Postgres may be what is going away.
+    await Promise.race([this.publisher.idle(), new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     await this.relay.stop();
     await this.producer.disconnect();
   }
