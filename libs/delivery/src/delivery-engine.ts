@@ -214,7 +214,8 @@ export class DeliveryEngine {
     if (attempts.size > 0) await Promise.all(attempts);
     for (let round = 1; open.length > 0 && round <= REPORT_ROUNDS; round++) {
       const rows = round === 1 ? this.recallSent(open) : [];
-      const unknown = open.filter((report) => !this.sentRowIn(rows, report));
+      const recalled = new Set(rows.map((row) => row.provider_message_id));
+      const unknown = open.filter((report) => !recalled.has(report.providerMessageId));
       if (unknown.length > 0)
         rows.push(
           ...(await this.repository.forReports(
@@ -260,10 +261,6 @@ export class DeliveryEngine {
       rows.push(row);
     }
     return rows;
-  }
-
-  private sentRowIn(rows: DeliveryRow[], report: DeliveryReport): boolean {
-    return rows.some((row) => row.provider_message_id === report.providerMessageId);
   }
 
   private rememberSent(row: DeliveryRow): void {
