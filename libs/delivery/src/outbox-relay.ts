@@ -71,10 +71,11 @@ export class OutboxRelay {
 
   private sweepOnce(): Promise<{ seen: number; published: number }> {
     return this.dataSource.transaction(async (manager) => {
+      // ORDER BY the column, not the text `id` of the select list: as text, row 1000 sorted before row 999.
       const rows: OutboxRow[] = await manager.query(
         `SELECT id::text, topic, key, value, headers FROM outbox_message
          WHERE created_at < now() - make_interval(secs => $1)
-         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+         ORDER BY outbox_message.id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [this.options.abandonedAfterMs / 1000, this.options.batchSize],
       );
       const mine = rows.filter((row) => !this.publisher.isInFlight(row.id));
