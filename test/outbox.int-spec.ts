@@ -148,6 +148,28 @@ describe('outbox: one-statement writes, publish after commit, relay for what is 
     expect(left).toEqual([]);
   });
 
+  it('the relay publishes left-behind rows in commit (id) order, also where the id gains a digit', async () => {
+    const key = randomUUID();
+    const [{ base }] = (await db.query(`SELECT nextval('outbox_message_id_seq') + 1000000 AS base`)) as {
+      base: string;
+    }[];
+    // Ids 10^k - 1 and 10^k: as text, the later one sorts first.
+    const nines = 10n ** BigInt(String(base).length) - 1n;
+    const ids = [nines, nines + 1n].map(String);
+    await db.query(
+      `INSERT INTO outbox_message (id, topic, key, value, created_at)
+       SELECT id, $2, $3, '{"n":' || ord || '}', now() - interval '1 minute'
+       FROM unnest($1::bigint[]) WITH ORDINALITY AS r(id, ord)`,
+      [ids, TOPIC, key],
+    );
+    const relay = new OutboxRelay(db, new OutboxPublisher(db, producer, logger), logger, {
+      abandonedAfterMs: 30_000,
+    });
+    await relay.sweep();
+    await eventually(async () => (valuesOn(key).length === 2 ? true : undefined), 'both rows');
+    expect(valuesOn(key)).toEqual(['{"n":1}', '{"n":2}']);
+  });
+
   it('the relay publishes rows a crashed process committed but never published, and only those', async () => {
     const [id] = await probes('A');
     const key = randomUUID();
