@@ -30,7 +30,8 @@ export async function startDiiaPushStub(env?: Record<string, string | undefined>
     bindings: deliveryBindings('DIIA'),
   });
   const engine = running.app.get(DeliveryEngine);
-  gateway.onReport((reports) => engine.applyReports(reports));
+  // As a webhook's reports: batched, and one that overtakes its attempt waits for the attempt's write.
+  gateway.onReport(async (reports) => void (await Promise.all(reports.map((each) => engine.report(each)))));
   return { ...running, logger, gateway };
 }
 

@@ -195,8 +195,14 @@ export class DeliveryEngine {
     }
   }
 
-  /** A report from the webhook: batched with reports arriving meanwhile; resolves once applied. */
+  /**
+   * A report from the webhook: batched with reports arriving meanwhile; resolves once applied. One whose
+   * attempt is still under way here first waits for that attempt's write, on its own: a slow provider call
+   * must not hold up the reports of other deliveries.
+   */
   report(report: DeliveryReport): Promise<void> {
+    const attempt = this.attempting.get(report.deliveryId?.toLowerCase() ?? '');
+    if (attempt) return attempt.then(() => this.reports.submit(report));
     return this.reports.submit(report);
   }
 
@@ -207,11 +213,6 @@ export class DeliveryEngine {
    */
   async applyReports(reports: DeliveryReport[]): Promise<void> {
     let open = reports.filter((report) => report.outcome !== 'PENDING');
-    const attempts = new Set(
-      open.map((report) => this.attempting.get(report.deliveryId?.toLowerCase() ?? '')),
-    );
-    attempts.delete(undefined);
-    if (attempts.size > 0) await Promise.all(attempts);
     for (let round = 1; open.length > 0 && round <= REPORT_ROUNDS; round++) {
       const rows = round === 1 ? this.recallSent(open) : [];
       const recalled = new Set(rows.map((row) => row.provider_message_id));
