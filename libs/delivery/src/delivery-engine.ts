@@ -87,6 +87,8 @@ type AttemptOutcome =
 
 /** Retries of a write whose guard lost to a concurrent transition, before the rest is left to timers. */
 const REPORT_ROUNDS = 3;
+/** How long a report that overtook its attempt waits for the attempt's write before it decides itself. */
+const OVERTAKING_REPORT_WAIT_MS = 200;
 /** Rows remembered as just SENT, for their reports (oldest forgotten first). */
 const MAX_REMEMBERED_SENT = 5000;
 
@@ -197,12 +199,14 @@ export class DeliveryEngine {
 
   /**
    * A report from the webhook: batched with reports arriving meanwhile; resolves once applied. One whose
-   * attempt is still under way here first waits for that attempt's write, on its own: a slow provider call
-   * must not hold up the reports of other deliveries.
+   * attempt is still under way here first waits for that attempt's write, on its own (a slow provider call
+   * must not hold up the reports of other deliveries), and only briefly: a report that proves the message
+   * was accepted must not wait for a provider answer that times out and falls back to the next channel.
    */
   report(report: DeliveryReport): Promise<void> {
     const attempt = this.attempting.get(report.deliveryId?.toLowerCase() ?? '');
-    if (attempt) return attempt.then(() => this.reports.submit(report));
+    if (attempt)
+      return waitAtMost(attempt, OVERTAKING_REPORT_WAIT_MS).then(() => this.reports.submit(report));
     return this.reports.submit(report);
   }
 
@@ -625,6 +629,13 @@ class Step {
   message(row: DeliveryRow, entry: Consequences['messages'][number]['entry']): void {
     this.consequences.messages.push({ key: row.id, entry });
   }
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever is first; the timer never outlives it. */
+function waitAtMost(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise, elapsed]).finally(() => clearTimeout(timer));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
