@@ -198,16 +198,20 @@ export class DeliveryEngine {
   }
 
   /**
-   * A report from the webhook: batched with reports arriving meanwhile; resolves once applied. One whose
-   * attempt is still under way here first waits for that attempt's write, on its own (a slow provider call
-   * must not hold up the reports of other deliveries), and only briefly: a report that proves the message
-   * was accepted must not wait for a provider answer that times out and falls back to the next channel.
+   * Reports from a webhook (or the Diia stub): batched with reports arriving meanwhile; resolves once all are
+   * applied. One whose attempt is still under way here first waits for that attempt's write, on its own (a
+   * slow provider call must not hold up the reports of other deliveries), and only briefly: a report that
+   * proves the message was accepted must not wait for a provider answer that times out and falls back to
+   * the next channel.
    */
-  report(report: DeliveryReport): Promise<void> {
-    const attempt = this.attempting.get(report.deliveryId?.toLowerCase() ?? '');
-    if (attempt)
-      return waitAtMost(attempt, OVERTAKING_REPORT_WAIT_MS).then(() => this.reports.submit(report));
-    return this.reports.submit(report);
+  async report(reports: DeliveryReport[]): Promise<void> {
+    await Promise.all(
+      reports.map((report) => {
+        const attempt = this.attempting.get(report.deliveryId?.toLowerCase() ?? '');
+        if (!attempt) return this.reports.submit(report);
+        return waitAtMost(attempt, OVERTAKING_REPORT_WAIT_MS).then(() => this.reports.submit(report));
+      }),
+    );
   }
 
   /**

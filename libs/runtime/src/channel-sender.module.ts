@@ -140,7 +140,7 @@ function turboSmsWebhook(secret: string, channel: 'VIBER' | 'SMS'): Type {
       const reports: DeliveryReport[] = isFailoverSmsGateway(this.gateway)
         ? await this.gateway.fromCallback('turbosms', report)
         : [report];
-      await Promise.all(reports.map((each) => this.engine.report(each)));
+      await this.engine.report(reports);
     }
   }
   return TurboSmsWebhookController;
@@ -163,7 +163,7 @@ function smscWebhook(secret: string): Type {
       );
       if (!isFailoverSmsGateway(this.gateway)) throw new BadRequestException('SMSC is not a provider here');
       const reports = await this.gateway.fromCallback('smsc', report);
-      await Promise.all(reports.map((each) => this.engine.report(each)));
+      await this.engine.report(reports);
     }
   }
   return SmscWebhookController;
