@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { request as httpRequest } from 'undici';
 import {
+  isUndiciTimeout,
   signSmscCallback,
   signWebhookBody,
   type SmscCallbackFields,
@@ -104,10 +105,7 @@ export class ReportWebhookService implements OnModuleDestroy {
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       return ok ? undefined : `HTTP_${response.statusCode}`;
     } catch (error) {
-      const { code } = error as { code?: string };
-      return code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT'
-        ? 'TIMEOUT'
-        : 'CONNECTION_ERROR';
+      return isUndiciTimeout(error) ? 'TIMEOUT' : 'CONNECTION_ERROR';
     }
   }
 }

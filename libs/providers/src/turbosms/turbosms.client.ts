@@ -107,8 +107,14 @@ export class TurboSmsClient {
 
 /** Socket errors that mean the request never reached the provider. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-/** undici's own time-outs and aborts (its request API throws these directly). */
-const TIMEOUT_CODES = new Set(['UND_ERR_ABORTED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+/** undici's own time-outs (`headersTimeout`, `bodyTimeout`; its request API throws them directly). */
+const UNDICI_TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** A request that ran out of undici's `headersTimeout` or `bodyTimeout` (shared with the simulator's webhooks). */
+export function isUndiciTimeout(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNDICI_TIMEOUT_CODES.has(code);
+}
 
 /**
  * A transport failure as the port's error. A time-out or a connection cut after the request went out may
@@ -124,7 +130,8 @@ export function transportError(error: unknown): ProviderUnavailableError {
   if (
     name === 'TimeoutError' ||
     name === 'AbortError' ||
-    (typeof code === 'string' && TIMEOUT_CODES.has(code))
+    code === 'UND_ERR_ABORTED' ||
+    isUndiciTimeout(error)
   )
     return new ProviderUnavailableError('TIMEOUT', { kind: 'TIMEOUT', mayHaveSent: true });
   const socketCode = typeof code === 'string' ? code : cause?.code;
