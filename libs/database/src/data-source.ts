@@ -36,11 +36,14 @@ export function createDataSource(url: string, poolSize = 10, applicationName = '
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     applicationName,
-    extra: {
-      max: poolSize,
-      connectionTimeoutMillis: 5000,
-      idleTimeoutMillis: 30000,
-      Client: PreparingClient,
-    },
+    extra: { ...poolOptions(poolSize), idleTimeoutMillis: 30000 },
   });
+}
+
+/**
+ * The pg pool settings every data source uses. Parameterised queries run as prepared statements, planned once
+ * per connection rather than per call, unless `prepared` is off (a pooler that cannot keep them).
+ */
+export function poolOptions(max: number, prepared = true): Record<string, unknown> {
+  return { max, connectionTimeoutMillis: 5000, ...(prepared ? { Client: PreparingClient } : {}) };
 }

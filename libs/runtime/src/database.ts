@@ -1,7 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { BaseServiceConfig } from '@app/platform';
-import { PreparingClient } from '@app/database';
+import { poolOptions } from '@app/database';
 
 /** The app's Postgres pool. Apps never synchronize or migrate: `migrate.ts` does that once. */
 export function databaseModule(appName: string, config: BaseServiceConfig): DynamicModule {
@@ -11,12 +11,7 @@ export function databaseModule(appName: string, config: BaseServiceConfig): Dyna
     synchronize: false,
     migrationsRun: false,
     applicationName: appName,
-    extra: {
-      max: config.DATABASE_POOL_SIZE,
-      connectionTimeoutMillis: 5000,
-      // Parameterised queries run as prepared statements: planned once per connection, not per call.
-      ...(config.DATABASE_PREPARED_STATEMENTS ? { Client: PreparingClient } : {}),
-    },
+    extra: poolOptions(config.DATABASE_POOL_SIZE, config.DATABASE_PREPARED_STATEMENTS),
     retryAttempts: 30,
     retryDelay: 1000,
   });
